@@ -1,0 +1,25 @@
+"""Settings of the monitor sidecar, read from the same ini file as the API.
+
+The ``quizcore.monitor.*`` keys, the JWT secret and the Redis URL are parsed by
+:mod:`quizcore.settings`, so the environment overrides work the same way
+(``QUIZCORE_MONITOR_PORT``, ``QUIZCORE_REDIS_URL``...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plaster import get_settings
+
+from quizcore.settings import CORE_SETTINGS, check_secrets, parse_settings
+
+MONITOR_KEYS = ("quizcore.env", "quizcore.jwt_secret", "quizcore.redis_url")
+
+
+def load_settings(ini_path: str, environ=None) -> dict[str, Any]:
+    raw = get_settings(ini_path, "app:main")
+    specs = [s for s in CORE_SETTINGS
+             if s.key in MONITOR_KEYS or s.key.startswith("quizcore.monitor.")]
+    settings = parse_settings(raw, specs, environ)
+    check_secrets(settings)
+    return settings

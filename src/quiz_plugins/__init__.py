@@ -1,0 +1,1 @@
+"""Optional quizcore features. Each sub-package is a plugin enabled in ``quizcore.plugins``."""

@@ -1,0 +1,67 @@
+"""quizcore: the backend of a school quiz platform.
+
+:func:`main` is the WSGI application factory (``paste.app_factory``). It configures the core
+in a fixed order, commits that configuration, then includes each plugin named in
+``quizcore.plugins``.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+# pyramid, cornice and cornice_swagger still import pkg_resources (setuptools is pinned
+# below 81 for them); its deprecation notice says nothing a school can act on.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+
+from pyramid.config import Configurator
+
+from . import settings as quiz_settings
+from .plugins import load_plugins
+
+log = logging.getLogger(__name__)
+
+
+def includeme(config):
+    """The core, in the order it depends on itself."""
+    config.include(".settings")  # add_settings_spec directive for plugins
+    config.include("cornice")  # REST services
+    config.include("cornice_swagger")  # OpenAPI predicates used by services
+    config.include(".db")  # engine, request.dbsession, pyramid_tm, pyramid_retry
+    config.include(".redis_client")  # request.redis
+    config.include(".security")  # JWT identity, roles, default permission
+    config.include(".events")  # two-phase domain events
+    config.include(".realtime")  # events -> Redis streams after commit
+    config.include(".tweens")  # CORS and body size on every response
+    # One JSON error body. Scanned here, not in a sub-include, so these views override the
+    # exception views Cornice registers (an includer's actions win over its includes').
+    config.scan(".errors")
+    config.include(".services")  # core REST services
+    config.include(".scripts")  # quizctl commands
+
+
+def make_config(settings: dict, registry_overrides: dict | None = None) -> Configurator:
+    """A Configurator with the core and the plugins included (not yet an app).
+
+    ``registry_overrides`` lets tests hand in shared objects (an engine, a Redis client).
+    """
+    settings = quiz_settings.load(settings)
+    config = Configurator(settings=settings)
+    for key, value in (registry_overrides or {}).items():
+        config.registry[key] = value
+    from .rest import json_renderer
+
+    config.add_renderer("json", json_renderer())
+    config.include(includeme)
+    config.commit()
+    load_plugins(config, settings["quizcore.plugins"])
+    return config
+
+
+def main(global_config, **settings):
+    """Build the quizcore WSGI application."""
+    config = make_config(settings)
+    if config.registry.settings["quizcore.env"] != "production" and \
+            config.registry.settings["quizcore.jwt_secret"] == quiz_settings.DEVELOPMENT_JWT_SECRET:
+        log.warning("Using the development JWT secret; set QUIZCORE_JWT_SECRET in production.")
+    return config.make_wsgi_app()

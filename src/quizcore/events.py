@@ -1,0 +1,334 @@
+"""Domain events and their two phases.
+
+Code that changes state calls :func:`emit` with an event object:
+
+1. **In the transaction.** Subscribers registered for the event class run at once, inside
+   the request's transaction (``config.add_subscriber(fn, AttemptSubmitted)``). They write
+   rows that must exist together with the change (audit, in-app notifications) and may veto
+   the change by raising: the whole request then rolls back.
+2. **After the commit.** When (and only when) the transaction commits, each event is
+   re-announced wrapped in :class:`AfterCommit`. Subscribers use the ``for_event``
+   predicate: ``config.add_subscriber(fn, AfterCommit, for_event=AttemptGraded)``. They send
+   e-mail and publish to Redis; their errors are logged and never reach the client.
+
+A rolled-back transaction (an error, a retried deadlock) announces nothing after commit.
+Events emitted outside a request (``quizctl sweep``) work the same way given the
+bootstrap request of :func:`pyramid.paster.bootstrap`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+from .models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+@dataclass(kw_only=True)
+class DomainEvent:
+    """Base of every domain event. ``name`` is stable: audit rows and logs use it."""
+
+    name: ClassVar[str] = "event"
+
+    #: The user who caused the event (None for the system, e.g. the sweeper).
+    actor_id: str | None = None
+    occurred_at: dt.datetime = field(default_factory=utcnow)
+    #: Set by :func:`emit`; gives subscribers the dbsession, client address and user agent.
+    request: Any = field(default=None, repr=False, compare=False)
+
+    def payload(self) -> dict[str, Any]:
+        """The event's data without the request, JSON-ready."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "request"}
+        for key, value in data.items():
+            if isinstance(value, dt.datetime):
+                data[key] = _iso(value)
+        return data
+
+    def monitor_message(self) -> dict[str, Any] | None:
+        """``{"type", "quiz_id", "data"}`` for the live monitor, or None if it is not shown."""
+        return None
+
+
+# -- accounts --------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class LoginSucceeded(DomainEvent):
+    name: ClassVar[str] = "auth.login"
+    user_id: str
+
+
+@dataclass(kw_only=True)
+class LoginFailed(DomainEvent):
+    name: ClassVar[str] = "auth.login_failed"
+    #: The user the identifier matched, if any (never the password).
+    user_id: str | None = None
+    reason: str = "invalid_credentials"
+
+
+@dataclass(kw_only=True)
+class LoggedOut(DomainEvent):
+    name: ClassVar[str] = "auth.logout"
+    user_id: str
+
+
+@dataclass(kw_only=True)
+class AccountClaimed(DomainEvent):
+    name: ClassVar[str] = "auth.account_claimed"
+    user_id: str
+
+
+@dataclass(kw_only=True)
+class PasswordResetRequested(DomainEvent):
+    name: ClassVar[str] = "auth.password_reset_requested"
+    user_id: str
+
+
+@dataclass(kw_only=True)
+class PasswordChanged(DomainEvent):
+    """The password was changed by its owner or reset with a code (``via``)."""
+
+    name: ClassVar[str] = "auth.password_changed"
+    user_id: str
+    via: str = "change"  # "change" | "reset"
+
+
+@dataclass(kw_only=True)
+class EntityChanged(DomainEvent):
+    """A row was created, updated or deleted through the API.
+
+    ``old`` and ``new`` hold the changed fields (never secrets: the services leave password
+    hashes, tokens and codes out).
+    """
+
+    name: ClassVar[str] = "entity.changed"
+    action: str  # "create" | "update" | "delete" | a verb such as "assign_teacher"
+    entity_type: str  # "user", "student", "teacher", "class", "question", "quiz", ...
+    entity_id: str
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None
+
+
+# -- quizzes ---------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class QuizPublished(DomainEvent):
+    name: ClassVar[str] = "quiz.published"
+    quiz_id: str
+    title: str
+    teacher_id: str
+    class_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class QuizArchived(DomainEvent):
+    name: ClassVar[str] = "quiz.archived"
+    quiz_id: str
+    title: str
+    teacher_id: str
+
+
+# -- attempts --------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class AttemptStarted(DomainEvent):
+    name: ClassVar[str] = "attempt.started"
+    attempt_id: str
+    quiz_id: str
+    student_id: str
+    student_name: str
+    attempt_number: int
+    total_questions: int
+    resumed: bool = False
+
+    def monitor_message(self):
+        return {"type": "attempt_started", "quiz_id": self.quiz_id, "data": {
+            "attempt_id": self.attempt_id, "student_id": self.student_id,
+            "student_name": self.student_name, "attempt_number": self.attempt_number,
+            "total_questions": self.total_questions, "resumed": self.resumed,
+            "timestamp": _iso(self.occurred_at)}}
+
+
+@dataclass(kw_only=True)
+class AnswerSaved(DomainEvent):
+    """Progress only: which question, how many answered. Never the answer itself."""
+
+    name: ClassVar[str] = "attempt.answer_saved"
+    attempt_id: str
+    quiz_id: str
+    student_id: str
+    student_name: str
+    question_index: int | None
+    answered_count: int
+    total_questions: int
+
+    def monitor_message(self):
+        return {"type": "answer_saved", "quiz_id": self.quiz_id, "data": {
+            "attempt_id": self.attempt_id, "student_id": self.student_id,
+            "student_name": self.student_name, "current_question": self.question_index,
+            "answered_questions": self.answered_count, "total_questions": self.total_questions,
+            "timestamp": _iso(self.occurred_at)}}
+
+
+@dataclass(kw_only=True)
+class AttemptSubmitted(DomainEvent):
+    """An attempt ended: by the student, by the deadline, or for violations (``reason``)."""
+
+    name: ClassVar[str] = "attempt.submitted"
+    attempt_id: str
+    quiz_id: str
+    student_id: str
+    student_name: str
+    submitted_at: dt.datetime
+    status: str  # attempt status after submission: submitted | graded | auto_submitted
+    reason: str = "student"  # "student" | "deadline" | "violations"
+    score: float | None = None
+    #: True when descriptive answers wait for a teacher.
+    pending_manual_grading: bool = False
+
+    def monitor_message(self):
+        return {"type": "attempt_submitted", "quiz_id": self.quiz_id, "data": {
+            "attempt_id": self.attempt_id, "student_id": self.student_id,
+            "student_name": self.student_name, "submitted_at": _iso(self.submitted_at),
+            "score": self.score, "status": self.status, "reason": self.reason,
+            "pending_manual_grading": self.pending_manual_grading}}
+
+
+@dataclass(kw_only=True)
+class AttemptGraded(DomainEvent):
+    """Marks were (re)computed: automatically on submit, by a teacher, or by a regrade."""
+
+    name: ClassVar[str] = "attempt.graded"
+    attempt_id: str
+    quiz_id: str
+    student_id: str
+    score: float | None
+    total_marks: int | None
+    percentage: float | None
+    passed: bool | None
+    status: str
+    graded_by: str | None = None  # teacher id; None when automatic
+    how: str = "auto"  # "auto" | "manual" | "regrade"
+
+    def monitor_message(self):
+        return {"type": "attempt_graded", "quiz_id": self.quiz_id, "data": {
+            "attempt_id": self.attempt_id, "student_id": self.student_id,
+            "score": self.score, "total_marks": self.total_marks,
+            "percentage": self.percentage, "passed": self.passed, "status": self.status}}
+
+
+@dataclass(kw_only=True)
+class ViolationRecorded(DomainEvent):
+    name: ClassVar[str] = "attempt.violation"
+    attempt_id: str
+    quiz_id: str
+    student_id: str
+    student_name: str
+    violation_type: str
+    total_violations: int
+    counted: bool
+    question_index: int | None = None
+    auto_submitted: bool = False
+
+    def monitor_message(self):
+        return {"type": "violation", "quiz_id": self.quiz_id, "data": {
+            "attempt_id": self.attempt_id, "student_id": self.student_id,
+            "student_name": self.student_name, "violation_type": self.violation_type,
+            "total_violations": self.total_violations, "counted": self.counted,
+            "question_index": self.question_index, "auto_submitted": self.auto_submitted,
+            "timestamp": _iso(self.occurred_at)}}
+
+
+# -- the two phases --------------------------------------------------------------------------
+
+
+class AfterCommit:
+    """Announced for each event once its transaction has committed."""
+
+    def __init__(self, event: DomainEvent):
+        self.event = event
+
+
+class ForEventPredicate:
+    """``add_subscriber(fn, AfterCommit, for_event=SomeEvent)`` (a class or tuple of them)."""
+
+    def __init__(self, value, config):
+        self.value = value if isinstance(value, tuple) else (value,)
+
+    def text(self):
+        return "for_event = " + ", ".join(cls.__name__ for cls in self.value)
+
+    phash = text
+
+    def __call__(self, event):
+        return isinstance(event.event, self.value)
+
+
+def emit(request, event: DomainEvent) -> DomainEvent:
+    """Announce ``event`` now (in the transaction) and again after a successful commit."""
+    event.request = request
+    if event.actor_id is None:
+        event.actor_id = getattr(request, "authenticated_userid", None)
+    request.registry.notify(event)
+
+    txn = request.tm.get()
+    queue = _pending_events(request, txn)
+    queue.append(event)
+    return event
+
+
+def _pending_events(request, txn) -> list[DomainEvent]:
+    # One queue per transaction: pyramid_retry runs a retried request in a new transaction,
+    # and the events of the failed try must never be announced.
+    holder = request.__dict__.setdefault("_quizcore_event_queues", {})
+    key = id(txn)
+    if key not in holder:
+        queue: list[DomainEvent] = []
+        holder[key] = queue
+        txn.addAfterCommitHook(_after_commit, args=(request.registry, queue))
+    return holder[key]
+
+
+def _after_commit(committed: bool, registry, queue: list[DomainEvent]) -> None:
+    if not committed:
+        return
+    for event in queue:
+        try:
+            registry.notify(AfterCommit(event))
+        except Exception:  # noqa: BLE001 - after-commit work must never break the response
+            log.exception("After-commit subscriber failed for %s", event.name)
+
+
+def includeme(config):
+    config.add_subscriber_predicate("for_event", ForEventPredicate)
+
+
+__all__ = [
+    "AccountClaimed",
+    "AfterCommit",
+    "AnswerSaved",
+    "AttemptGraded",
+    "AttemptStarted",
+    "AttemptSubmitted",
+    "DomainEvent",
+    "EntityChanged",
+    "LoggedOut",
+    "LoginFailed",
+    "LoginSucceeded",
+    "PasswordChanged",
+    "PasswordResetRequested",
+    "QuizArchived",
+    "QuizPublished",
+    "ViolationRecorded",
+    "emit",
+]

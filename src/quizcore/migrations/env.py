@@ -1,0 +1,67 @@
+"""Alembic environment for quizcore (see alembic.ini for where the URL comes from)."""
+
+from __future__ import annotations
+
+import os
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy.pool import NullPool
+from plaster import get_settings
+
+from quizcore.db import make_engine
+from quizcore.migrations import import_all_models
+from quizcore.models import metadata
+from quizcore.settings import DATABASE_URL_ENV
+
+config = context.config
+if config.config_file_name is not None and config.get_main_option("quizcore_ini"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def database_url() -> str:
+    if os.environ.get(DATABASE_URL_ENV):
+        return os.environ[DATABASE_URL_ENV]
+    if config.get_main_option("sqlalchemy.url"):
+        return config.get_main_option("sqlalchemy.url")
+    ini = context.get_x_argument(as_dictionary=True).get("ini") or \
+        config.get_main_option("quizcore_ini", "development.ini")
+    return get_settings(ini, "app:main")["sqlalchemy.url"]
+
+
+import_all_models()
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    # Tables of other applications sharing the database are not ours to drop.
+    if type_ == "table" and reflected and compare_to is None:
+        return False
+    return True
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=database_url(), target_metadata=metadata, literal_binds=True,
+                      render_as_batch=True, include_object=include_object)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(database_url(), poolclass=NullPool)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            include_object=include_object,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

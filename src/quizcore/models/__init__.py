@@ -1,0 +1,61 @@
+"""SQLAlchemy models of the whole quizcore schema, one module per aggregate.
+
+Differences from the original MySQL design are marked "Added for correctness" next to the
+column. Flags, counters and created/updated stamps are NOT NULL here (the design leaves them
+nullable with a default; a NULL there could only ever be a bug). Index names carry the table
+name because SQLite, used for local development, keeps index names in one namespace.
+"""
+
+from .attempts import QuizAttempt, StudentAnswer, Violation
+from .audit import AuditLog
+from .base import (
+    AttemptStatus,
+    Base,
+    Difficulty,
+    QuestionType,
+    QuizStatus,
+    Role,
+    Severity,
+    ViolationType,
+    new_uuid,
+    utcnow,
+)
+from .classes import SchoolClass, TeacherClass
+from .notifications import Notification
+from .questions import Question
+from .quizzes import Quiz, QuizClass, QuizQuestion
+from .tokens import PasswordResetToken, RefreshToken
+from .users import UNUSABLE_PASSWORD, Student, Teacher, User
+
+metadata = Base.metadata
+
+__all__ = [
+    "UNUSABLE_PASSWORD",
+    "AttemptStatus",
+    "AuditLog",
+    "Base",
+    "Difficulty",
+    "Notification",
+    "PasswordResetToken",
+    "Question",
+    "QuestionType",
+    "Quiz",
+    "QuizAttempt",
+    "QuizClass",
+    "QuizQuestion",
+    "QuizStatus",
+    "RefreshToken",
+    "Role",
+    "SchoolClass",
+    "Severity",
+    "Student",
+    "StudentAnswer",
+    "Teacher",
+    "TeacherClass",
+    "User",
+    "Violation",
+    "ViolationType",
+    "metadata",
+    "new_uuid",
+    "utcnow",
+]

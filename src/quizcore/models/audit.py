@@ -1,0 +1,31 @@
+"""The audit trail of state-changing actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import MYSQL_TABLE_ARGS, Base, CreatedAt, UUIDStr, fk
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_logs"
+    __table_args__ = (
+        sa.Index("ix_audit_logs_user_id", "user_id"),
+        sa.Index("ix_audit_logs_action", "action"),
+        sa.Index("ix_audit_logs_created_at", "created_at"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[UUIDStr]
+    user_id: Mapped[str | None] = fk("users.id", ondelete="SET NULL")
+    action: Mapped[str] = mapped_column(sa.String(100))
+    entity_type: Mapped[str | None] = mapped_column(sa.String(50))
+    entity_id: Mapped[str | None] = mapped_column(sa.CHAR(36))
+    old_value: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    new_value: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[CreatedAt]

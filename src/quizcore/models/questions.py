@@ -1,0 +1,53 @@
+"""The question bank."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import (
+    MYSQL_TABLE_ARGS,
+    Base,
+    CreatedAt,
+    Difficulty,
+    QuestionType,
+    UpdatedAt,
+    UUIDStr,
+    enum_column,
+    fk,
+)
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    __table_args__ = (
+        sa.CheckConstraint("marks > 0", name="marks_positive"),
+        sa.Index("ix_questions_created_by", "created_by"),
+        sa.Index("ix_questions_type", "type"),
+        sa.Index("ix_questions_topic", "topic"),
+        sa.Index("ix_questions_difficulty", "difficulty"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[UUIDStr]
+    text: Mapped[str] = mapped_column(sa.Text)
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType, "question_type"))
+    topic: Mapped[str | None] = mapped_column(sa.String(100))
+    difficulty: Mapped[Difficulty | None] = mapped_column(enum_column(Difficulty, "difficulty"))
+    marks: Mapped[int]
+    created_by: Mapped[str] = fk("teachers.id", ondelete="CASCADE")
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+
+    #: mcq: the option texts, in their original order.
+    options: Mapped[list[Any] | None] = mapped_column(sa.JSON)
+    #: mcq: 0-based index into ``options``; true_false: 0 = true, 1 = false.
+    correct_answer: Mapped[int | None]
+    # Added for correctness: short-answer questions are marked against a list of accepted
+    # answers, which the seed schema has no column for.
+    accepted_answers: Mapped[list[Any] | None] = mapped_column(sa.JSON)
+
+    sample_answer: Mapped[str | None] = mapped_column(sa.Text)
+    marking_rubric: Mapped[str | None] = mapped_column(sa.Text)

@@ -1,0 +1,112 @@
+"""The one place quizcore imports Cornice: the Service class and shared REST helpers.
+
+Services (core and plugins) use :class:`Service` from here, so every endpoint answers
+validation failures with the quizcore JSON error body. CORS is handled for every response
+(errors included) by :mod:`quizcore.cors`, not per service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import colander
+from cornice import Service as CorniceService
+from cornice.validators import colander_body_validator, colander_validator
+from pyramid.renderers import JSON
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+from .errors import cornice_error_handler
+
+__all__ = [
+    "NO_PERMISSION_REQUIRED",
+    "PaginationQuery",
+    "Service",
+    "body_validator",
+    "iso",
+    "json_renderer",
+    "page_params",
+    "paginate",
+    "validator",
+]
+
+body_validator = colander_body_validator
+validator = colander_validator
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class Service(CorniceService):
+    """A Cornice service with the quizcore error body."""
+
+    def default_error_handler(self, request):
+        return cornice_error_handler(request)
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    """ISO 8601; datetimes are UTC and end in ``Z``."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat() + "Z"
+    return value.isoformat()
+
+
+def json_renderer() -> JSON:
+    renderer = JSON()
+    renderer.add_adapter(dt.datetime, lambda value, request: iso(value))
+    renderer.add_adapter(dt.date, lambda value, request: value.isoformat())
+    renderer.add_adapter(Decimal, lambda value, request: float(value))
+    return renderer
+
+
+# -- pagination ------------------------------------------------------------------------------
+
+
+class PaginationQuery(colander.MappingSchema):
+    """Query parameters every list endpoint accepts. Subclass it to add filters."""
+
+    page = colander.SchemaNode(colander.Integer(), missing=1, validator=colander.Range(min=1))
+    limit = colander.SchemaNode(colander.Integer(), missing=colander.drop,
+                                validator=colander.Range(min=1))
+    # Alias of ``limit`` sent by older clients.
+    per_page = colander.SchemaNode(colander.Integer(), missing=colander.drop,
+                                   validator=colander.Range(min=1))
+
+
+def page_params(validated: dict[str, Any]) -> tuple[int, int]:
+    """(page, limit) from validated query parameters; limit is capped at 100."""
+    query = validated.get("querystring", validated)
+    limit = query.get("limit", query.get("per_page", DEFAULT_PAGE_SIZE))
+    return query.get("page", 1), min(limit, MAX_PAGE_SIZE)
+
+
+def paginate(dbsession, statement, page: int, limit: int,
+             serialize: Callable[[Any], Any] = lambda row: row,
+             scalars: bool = True) -> dict[str, Any]:
+    """Run ``statement`` for one page and return the list envelope of the API.
+
+    ``statement`` is a ``select()``; the total is counted with the same filters.
+    """
+    import sqlalchemy as sa
+
+    total = dbsession.execute(
+        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    ).scalar_one()
+    result = dbsession.execute(statement.limit(limit).offset((page - 1) * limit))
+    rows: Iterable[Any] = result.scalars() if scalars else result
+    items = [serialize(row) for row in rows]
+    return {
+        "items": items,
+        "total": total,
+        "page": page,
+        "current_page": page,
+        "limit": limit,
+        "pages": math.ceil(total / limit) if total else 0,
+    }

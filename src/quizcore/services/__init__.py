@@ -1,0 +1,6 @@
+"""The core REST services. Each module registers its Cornice services in ``includeme``."""
+
+
+def includeme(config):
+    config.include(".health")
+    config.include(".docs")

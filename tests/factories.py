@@ -1,0 +1,164 @@
+"""factory_boy factories for rows. People factories return the ``User`` row; its profile
+(``user.teacher`` / ``user.student``) is created alongside.
+
+Bound to the test's session by the ``dbsession`` / ``committed_session`` fixtures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from quizcore import models
+from quizcore.security import hash_password
+
+PASSWORD = "correct horse battery"
+
+_session: list = [None]
+
+
+def bind(session) -> None:
+    _session[0] = session
+
+
+def current_session():
+    if _session[0] is None:
+        raise RuntimeError("factories used without the dbsession or committed_session fixture")
+    return _session[0]
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD, 4)
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = current_session
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = models.User
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"user{n}@school.example")
+    role = models.Role.TEACHER
+    password_hash = factory.LazyFunction(password_hash)
+    is_active = True
+
+
+class AdminFactory(UserFactory):
+    role = models.Role.ADMIN
+    email = factory.Sequence(lambda n: f"admin{n}@school.example")
+
+
+class TeacherFactory(UserFactory):
+    role = models.Role.TEACHER
+    email = factory.Sequence(lambda n: f"teacher{n}@school.example")
+
+    @factory.post_generation
+    def profile(user, create, extracted, **kwargs):
+        profile = models.Teacher(id=user.id, subject=kwargs.get("subject", "Mathematics"))
+        current_session().add(profile)
+        current_session().flush()
+        user.teacher = profile
+
+
+class ClassFactory(Base):
+    class Meta:
+        model = models.SchoolClass
+
+    name = factory.Sequence(lambda n: f"Grade {n}")
+    section = "A"
+    academic_year = "2025-2026"
+
+
+class StudentFactory(UserFactory):
+    """``StudentFactory(school_class=cls, claimed=True, registration_number=...)``."""
+
+    role = models.Role.STUDENT
+    email = factory.Sequence(lambda n: f"student{n}@school.example")
+
+    @classmethod
+    def _create(cls, model_class, *args, school_class=None, claimed=True,
+                registration_number=None, **kwargs):
+        if not claimed:
+            kwargs["password_hash"] = models.UNUSABLE_PASSWORD
+        user = super()._create(model_class, *args, **kwargs)
+        profile = models.Student(
+            id=user.id,
+            registration_number=registration_number or f"STU{user.id[:8].upper()}",
+            class_id=school_class.id if school_class is not None else None,
+            is_account_claimed=claimed,
+            claimed_at=models.utcnow() if claimed else None,
+        )
+        current_session().add(profile)
+        current_session().flush()
+        user.student = profile
+        return user
+
+
+class TeacherClassFactory(Base):
+    class Meta:
+        model = models.TeacherClass
+
+    class Params:
+        teacher = None
+
+    teacher_id = factory.LazyAttribute(lambda o: o.teacher.id)
+    school_class = factory.SubFactory(ClassFactory)
+
+
+class QuestionFactory(Base):
+    class Meta:
+        model = models.Question
+
+    class Params:
+        owner = None
+
+    created_by = factory.LazyAttribute(lambda o: o.owner.id)
+    text = factory.Sequence(lambda n: f"Question {n}: what is {n} + {n}?")
+    type = models.QuestionType.MCQ
+    topic = "Arithmetic"
+    difficulty = models.Difficulty.EASY
+    marks = 1
+    options = factory.LazyFunction(lambda: ["one", "two", "three", "four"])
+    correct_answer = 1
+
+
+class QuizFactory(Base):
+    """``QuizFactory(owner=teacher_user, questions=[...], classes=[...])``."""
+
+    class Meta:
+        model = models.Quiz
+
+    class Params:
+        owner = None
+
+    created_by = factory.LazyAttribute(lambda o: o.owner.id)
+    title = factory.Sequence(lambda n: f"Quiz {n}")
+    subject = "Mathematics"
+    access_code = factory.Sequence(lambda n: f"TST{n:05d}")
+    time_limit_minutes = 30
+    status = models.QuizStatus.PUBLISHED
+    start_date = factory.LazyFunction(lambda: models.utcnow() - dt.timedelta(days=1))
+    end_date = factory.LazyFunction(lambda: models.utcnow() + dt.timedelta(days=1))
+
+    @factory.post_generation
+    def questions(quiz, create, extracted, **kwargs):
+        for index, question in enumerate(extracted or []):
+            current_session().add(models.QuizQuestion(quiz_id=quiz.id, question_id=question.id,
+                                                      order_index=index))
+        current_session().flush()
+
+    @factory.post_generation
+    def classes(quiz, create, extracted, **kwargs):
+        for school_class in extracted or []:
+            current_session().add(models.QuizClass(quiz_id=quiz.id, class_id=school_class.id))
+        current_session().flush()
