@@ -14,10 +14,12 @@ import warnings
 # below 81 for them); its deprecation notice says nothing a school can act on.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
-from pyramid.config import Configurator
+# The filter above must run before pyramid is imported, hence the late imports.
+from pyramid.config import Configurator  # noqa: E402
 
-from . import settings as quiz_settings
-from .plugins import load_plugins
+from . import settings as quiz_settings  # noqa: E402
+from .plugins import load_plugins  # noqa: E402
+from .rest import cornice_renderer, json_renderer  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,9 @@ def includeme(config):
     """The core, in the order it depends on itself."""
     config.include(".settings")  # add_settings_spec directive for plugins
     config.include("cornice")  # REST services
+    # Registered here rather than in a sub-include so it replaces Cornice's own renderer:
+    # services return datetimes and decimals as they are.
+    config.add_renderer("cornicejson", cornice_renderer())
     config.include("cornice_swagger")  # OpenAPI predicates used by services
     config.include(".db")  # engine, request.dbsession, pyramid_tm, pyramid_retry
     config.include(".redis_client")  # request.redis
@@ -49,8 +54,6 @@ def make_config(settings: dict, registry_overrides: dict | None = None) -> Confi
     config = Configurator(settings=settings)
     for key, value in (registry_overrides or {}).items():
         config.registry[key] = value
-    from .rest import json_renderer
-
     config.add_renderer("json", json_renderer())
     config.include(includeme)
     config.commit()

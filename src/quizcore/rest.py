@@ -15,6 +15,7 @@ from typing import Any
 
 import colander
 from cornice import Service as CorniceService
+from cornice.renderer import CorniceRenderer
 from cornice.validators import colander_body_validator, colander_validator
 from pyramid.renderers import JSON
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -58,12 +59,21 @@ def iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat()
 
 
-def json_renderer() -> JSON:
-    renderer = JSON()
+def _add_adapters(renderer: JSON) -> JSON:
     renderer.add_adapter(dt.datetime, lambda value, request: iso(value))
     renderer.add_adapter(dt.date, lambda value, request: value.isoformat())
     renderer.add_adapter(Decimal, lambda value, request: float(value))
     return renderer
+
+
+def json_renderer() -> JSON:
+    """Pyramid's ``json`` renderer, knowing datetimes (UTC, ``Z``), dates and decimals."""
+    return _add_adapters(JSON())
+
+
+def cornice_renderer() -> CorniceRenderer:
+    """Cornice's ``cornicejson`` renderer (every Service uses it) with the same adapters."""
+    return _add_adapters(CorniceRenderer())
 
 
 # -- pagination ------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ import threading
 from dataclasses import dataclass
 
 import bcrypt
-from pyramid.request import RequestLocalCache
 from pyramid.authorization import ALL_PERMISSIONS, ACLHelper, Allow, Authenticated, Everyone
+from pyramid.request import RequestLocalCache
 from pyramid_jwt import create_jwt_authentication_policy
 
 from .models import UNUSABLE_PASSWORD, Role, User
@@ -36,7 +36,7 @@ from .models import UNUSABLE_PASSWORD, Role, User
 log = logging.getLogger(__name__)
 
 JWT_ALGORITHM = "HS256"
-ACCESS_TOKEN_TYPE = "access"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - the "typ" claim, not a secret
 #: bcrypt ignores bytes past 72, and bcrypt 5 refuses them: longer passwords are rejected.
 MAX_PASSWORD_BYTES = 72
 

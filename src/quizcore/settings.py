@@ -24,7 +24,8 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.settings import asbool, aslist
 
 #: Used when no secret is configured. Development and tests only: production refuses it.
-DEVELOPMENT_JWT_SECRET = "quizcore-development-secret-do-not-use-in-production-0123456789abcdef"
+# noqa below: a published placeholder that production refuses (check_secrets).
+DEVELOPMENT_JWT_SECRET = "quizcore-development-secret-do-not-use-in-production-0123456789abcdef"  # noqa: S105,E501
 MIN_PRODUCTION_SECRET_BYTES = 32
 
 DATABASE_URL_ENV = "QUIZCORE_DATABASE_URL"
@@ -161,7 +162,8 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("quizcore.quiz_payload_cache_seconds", 3600, as_int(0),
             "how long a published quiz's student view stays cached in Redis; 0 disables"),
     Setting("quizcore.sweep_interval_seconds", 0, as_int(0),
-            "run the expired-attempt sweeper inside the API every N seconds (0: off, use quizctl sweep)"),
+            "run the expired-attempt sweeper inside the API every N seconds "
+            "(0: off, use quizctl sweep)"),
     # Live monitor sidecar
     Setting("quizcore.monitor.host", "127.0.0.1", as_str),
     Setting("quizcore.monitor.port", 8765, as_int(1, 65535)),

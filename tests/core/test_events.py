@@ -75,7 +75,7 @@ def test_redis_down_still_answers_2xx_and_counts_the_failure(database_url, engin
 def test_stream_is_trimmed_to_about_the_configured_length(plugin_testapp, plugin_app, redis):
     maxlen = plugin_app.registry.settings["quizcore.events_stream_maxlen"]
     pipe = redis.pipeline()
-    for i in range(maxlen + 500):
+    for _ in range(maxlen + 500):
         pipe.xadd(stream_key("q-trim"), {"type": "x", "data": "{}"})
     pipe.execute()
     plugin_testapp.post("/api/testplugin/event/commit?quiz=q-trim")

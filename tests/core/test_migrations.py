@@ -3,8 +3,8 @@
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.migration import MigrationContext
 from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 from quizcore.migrations import alembic_config, import_all_models
 from quizcore.models import metadata

@@ -31,7 +31,8 @@ def concrete(pattern: str) -> str:
 
 
 def test_listed_plugin_answers(plugin_testapp):
-    assert plugin_testapp.get("/api/testplugin/ping").json == {"pong": True, "answer": 42}
+    assert plugin_testapp.get("/api/testplugin/ping").json == {
+        "pong": True, "answer": 42, "at": "2026-01-02T03:04:05Z", "score": 66.67}
 
 
 def test_unlisted_plugin_route_is_404(testapp, app):

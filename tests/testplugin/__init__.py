@@ -5,6 +5,9 @@ Enabled by the tests that need it (``quizcore.plugins = tests.testplugin``).
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import colander
 from pyramid import httpexceptions as exc
 
@@ -33,7 +36,8 @@ class EchoBody(colander.MappingSchema):
 
 @ping.get(permission=NO_PERMISSION_REQUIRED)
 def get_ping(request):
-    return {"pong": True, "answer": request.registry.settings["quizcore.testplugin.answer"]}
+    return {"pong": True, "answer": request.registry.settings["quizcore.testplugin.answer"],
+            "at": dt.datetime(2026, 1, 2, 3, 4, 5), "score": Decimal("66.67")}
 
 
 @echo.post(schema=EchoBody(), validators=(body_validator,), permission=NO_PERMISSION_REQUIRED)

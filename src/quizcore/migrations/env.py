@@ -6,8 +6,8 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy.pool import NullPool
 from plaster import get_settings
+from sqlalchemy.pool import NullPool
 
 from quizcore.db import make_engine
 from quizcore.migrations import import_all_models

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
     MYSQL_TABLE_ARGS,
+    SERVER_NOW,
     AttemptStatus,
     Base,
     Severity,
@@ -40,7 +41,7 @@ class QuizAttempt(Base):
     student_id: Mapped[str] = fk("students.id", ondelete="CASCADE")
     attempt_number: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=sa.func.current_timestamp())
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=SERVER_NOW)
     submitted_at: Mapped[dt.datetime | None]
     status: Mapped[AttemptStatus] = mapped_column(
         enum_column(AttemptStatus, "attempt_status"),
@@ -101,7 +102,7 @@ class StudentAnswer(Base):
     graded_at: Mapped[dt.datetime | None]
 
     is_final: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    answered_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=sa.func.current_timestamp())
+    answered_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=SERVER_NOW)
     updated_at: Mapped[UpdatedAt]
     # Added for correctness: the client's sequence number of the save that wrote this row;
     # a save carrying a lower number arrived late and must not overwrite a newer answer.
@@ -123,7 +124,7 @@ class Violation(Base):
     attempt_id: Mapped[str] = fk("quiz_attempts.id", ondelete="CASCADE")
     violation_type: Mapped[ViolationType] = mapped_column(
         enum_column(ViolationType, "violation_type"))
-    detected_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=sa.func.current_timestamp())
+    detected_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=SERVER_NOW)
     question_index: Mapped[int | None]
     severity: Mapped[Severity | None] = mapped_column(enum_column(Severity, "severity"))
     # "metadata" is reserved on declarative classes, hence the attribute name.

@@ -76,13 +76,16 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     )
 
 
+#: Server-side default of timestamp columns (rows are normally stamped by Python, in UTC).
+SERVER_NOW = sa.func.current_timestamp()
+
 UUIDStr = Annotated[str, mapped_column(sa.CHAR(36), primary_key=True, default=new_uuid)]
 CreatedAt = Annotated[
-    dt.datetime, mapped_column(UTCDateTime(), default=utcnow, server_default=sa.func.current_timestamp())
+    dt.datetime, mapped_column(UTCDateTime(), default=utcnow, server_default=SERVER_NOW)
 ]
 UpdatedAt = Annotated[
     dt.datetime,
-    mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=sa.func.current_timestamp()),
+    mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=SERVER_NOW),
 ]
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import MYSQL_TABLE_ARGS, Base, CreatedAt, UpdatedAt, UUIDStr, fk, utcnow
+from .base import MYSQL_TABLE_ARGS, SERVER_NOW, Base, CreatedAt, UpdatedAt, UUIDStr, fk, utcnow
 
 
 class SchoolClass(Base):
@@ -46,7 +46,7 @@ class TeacherClass(Base):
     id: Mapped[UUIDStr]
     teacher_id: Mapped[str] = fk("teachers.id", ondelete="CASCADE")
     class_id: Mapped[str] = fk("classes.id", ondelete="CASCADE")
-    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=sa.func.current_timestamp())
+    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=SERVER_NOW)
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="teacher_links")
     teacher: Mapped[Teacher] = relationship()

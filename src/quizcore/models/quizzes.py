@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import (
     MYSQL_TABLE_ARGS,
+    SERVER_NOW,
     Base,
     CreatedAt,
     QuizStatus,
@@ -77,7 +78,7 @@ class QuizClass(Base):
     id: Mapped[UUIDStr]
     quiz_id: Mapped[str] = fk("quizzes.id", ondelete="CASCADE")
     class_id: Mapped[str] = fk("classes.id", ondelete="CASCADE")
-    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=sa.func.current_timestamp())
+    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=SERVER_NOW)
 
     quiz: Mapped[Quiz] = relationship(back_populates="class_links")
     school_class: Mapped[SchoolClass] = relationship()

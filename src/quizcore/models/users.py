@@ -11,7 +11,7 @@ from .base import MYSQL_TABLE_ARGS, Base, CreatedAt, Role, UpdatedAt, UUIDStr, e
 
 #: Stored as the password hash of accounts that have no password yet (unclaimed students).
 #: It is not a bcrypt hash, so no password can ever match it.
-UNUSABLE_PASSWORD = "!unusable"
+UNUSABLE_PASSWORD = "!unusable"  # noqa: S105 - a marker, not a password
 
 
 class User(Base):
