@@ -178,6 +178,7 @@ class Room:
 
     async def _pump_forever(self) -> None:
         source = self.hub.source
+        batch = self.hub.read_batch
         while True:
             await self.wake.wait()
             self.wake.clear()
@@ -186,12 +187,12 @@ class Room:
                 continue  # no known position yet: the resync snapshot will set one
             try:
                 while True:
-                    entries = await source.read_after(self.quiz_id, self.last_id, READ_BATCH)
+                    entries = await source.read_after(self.quiz_id, self.last_id, batch)
                     for stream_id, fields in entries:
                         self._fan_out(stream_id, fields)
                     if entries:
                         self.last_id = entries[-1][0]
-                    if len(entries) < READ_BATCH or self.joining or self.pending_snapshot:
+                    if len(entries) < batch or self.joining or self.pending_snapshot:
                         break
             except REDIS_ERRORS as exc:
                 source.report_failure(exc)
@@ -241,6 +242,9 @@ class Hub:
         self.status_interval = status_interval
         self.poll_interval = poll_interval
         self.queue_size = queue_size
+        # One read never fills more than half of a healthy socket's queue by itself: the
+        # writers run while the next read is on the wire.
+        self.read_batch = max(1, min(READ_BATCH, queue_size // 2))
         self.rooms: dict[str, Room] = {}
         self.stats = Stats()
         self._poller: asyncio.Task | None = None
