@@ -39,6 +39,9 @@ apt_install() {
 # mysqlclient compiles against libmariadb; reportlab's PDFs use DejaVu for non-Latin names.
 build_deps=(build-essential pkg-config libmariadb-dev fonts-dejavu-core)
 server_deps=(mariadb-server mariadb-client redis-server redis-tools)
+# The live monitor page is tested in Debian's headless Chromium (driven by playwright, which
+# never downloads a browser of its own here).
+browser_deps=(chromium)
 
 wait_for() {  # wait_for <seconds> <command...>
   local limit=$1; shift
@@ -85,6 +88,7 @@ SQL
 apt_install "${build_deps[@]}" ${EXTRA_APT_PACKAGES:-}
 if [ "$mode" = "all" ]; then
   apt_install "${server_deps[@]}"
+  ( apt_install "${browser_deps[@]}" ) || say "chromium could not be installed: the browser test will skip, loudly"
   start_mariadb
   start_redis
   create_database_user

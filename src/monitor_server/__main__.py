@@ -7,25 +7,34 @@ import asyncio
 import logging
 import signal
 
-from .app import make_app
+from .app import Monitor
 from .config import load_settings
 
 log = logging.getLogger("monitor_server")
 
+#: How long open connections get to finish their closing handshake on shutdown.
+SHUTDOWN_GRACE_SECONDS = 5.0
+
 
 async def serve(settings: dict) -> None:
-    app = make_app(settings)
-    server = app.listen(settings["quizcore.monitor.port"],
-                        address=settings["quizcore.monitor.host"])
+    monitor = Monitor(settings)
+    await monitor.start()
+    server = monitor.app.listen(settings["quizcore.monitor.port"],
+                                address=settings["quizcore.monitor.host"])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("quiz-monitor listening on %s:%s", settings["quizcore.monitor.host"],
-             settings["quizcore.monitor.port"])
+    log.info("quiz-monitor listening on %s:%s (API %s)", settings["quizcore.monitor.host"],
+             settings["quizcore.monitor.port"], settings["quizcore.monitor.api_url"])
     await stop.wait()
+    log.info("Shutting down: closing monitor sockets with 1001")
     server.stop()
-    await server.close_all_connections()
+    await monitor.stop()
+    try:
+        await asyncio.wait_for(server.close_all_connections(), SHUTDOWN_GRACE_SECONDS)
+    except TimeoutError:
+        log.warning("Some connections did not close within %.0f s", SHUTDOWN_GRACE_SECONDS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -173,6 +173,15 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("quizcore.monitor.status_interval_seconds", 5.0, as_float(0.1)),
     Setting("quizcore.monitor.ping_interval_seconds", 20.0, as_float(0.5)),
     Setting("quizcore.monitor.socket_queue_size", 1000, as_int(1)),
+    Setting("quizcore.monitor.public_api_url", "", as_str,
+            "the API base URL the monitor page's browser uses (login, quiz list); "
+            "empty: the same as quizcore.monitor.api_url"),
+    Setting("quizcore.monitor.api_timeout_seconds", 10.0, as_float(0.1),
+            "how long the monitor waits for a quiz snapshot from the API"),
+    Setting("quizcore.monitor.auth_timeout_seconds", 10.0, as_float(0.1),
+            "how long a websocket may stay open without authenticating"),
+    Setting("quizcore.monitor.poll_interval_seconds", 1.0, as_float(0.05),
+            "watched streams are also read this often, in case a wake-up was lost"),
 )
 
 

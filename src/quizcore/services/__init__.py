@@ -4,3 +4,4 @@
 def includeme(config):
     config.include(".health")
     config.include(".docs")
+    config.include(".monitor")

@@ -1,0 +1,1 @@
+"""Business rules of quizcore, as plain functions with no HTTP in them."""

@@ -1,0 +1,1 @@
+"""colander schemas of the REST API, shared by validation and the OpenAPI document."""

@@ -1,0 +1,97 @@
+"""The monitor page in headless Chromium: sign in with a token, watch a quiz, see a
+student's violation change their row and raise a toast.
+
+Debian's ``chromium`` is driven by Python playwright (``executable_path``; playwright never
+downloads a browser here). .ci/services.sh installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+
+import pytest
+import requests
+
+from .base import monitor_settings
+from .server_thread import MonitorThread
+from .standin import PATHS
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: The endpoint a student's browser reports violations to. When the anti-cheat plugin
+#: lands this becomes "/api/attempts/{attempt_id}/violations".
+VIOLATION_PATH = PATHS["violation"]
+
+
+def browser_or_skip():
+    reason = None
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        reason = (f"BROWSER TEST SKIPPED: {CHROMIUM} is missing. Install Debian's chromium "
+                  "package (apt-get install chromium; .ci/services.sh does it).")
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: F401
+    except ImportError as exc:
+        reason = f"BROWSER TEST SKIPPED: python playwright is not importable ({exc})."
+    if reason:
+        warnings.warn(reason, stacklevel=2)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def monitor(api_server, redis, redis_url):
+    thread = MonitorThread(monitor_settings(api_server.application_url, redis_url)).start()
+    yield thread
+    thread.stop()
+
+
+def student_post(api_url, token, path, body=None):
+    response = requests.post(api_url + path, json=body or {}, timeout=10,
+                             headers={"Authorization": f"Bearer {token}"})
+    response.raise_for_status()
+    return response.json()
+
+
+def test_teacher_sees_a_violation_change_the_row_live(api_server, live_exam, monitor):
+    browser_or_skip()
+    from playwright.sync_api import expect, sync_playwright
+
+    api_url = api_server.application_url.rstrip("/")
+    ada_token = live_exam.tokens["ada"]
+    attempt_id = student_post(api_url, ada_token,
+                              PATHS["start"].format(quiz_id=live_exam.quiz_id))["attempt_id"]
+    ada = live_exam.students["ada"]
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(monitor.url + "/")
+            page.locator("summary").click()
+            page.fill("#token-input", live_exam.tokens["teacher"])
+            page.click("#token-form button")
+            page.fill("#quiz-id", live_exam.quiz_id)
+            page.click("#quiz-form button")
+
+            expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+            row = page.locator(f'tr[data-student-id="{ada}"]')
+            expect(row.locator("td.name")).to_have_text("Ada Lovelace")
+            expect(row.locator(".status")).to_have_attribute("data-status", "in_progress")
+            expect(row.locator("td.violations")).to_have_text("0")
+            expect(page.locator(f'tr[data-student-id="{live_exam.students["bob"]}"] .status')) \
+                .to_have_attribute("data-status", "not_started")
+
+            student_post(api_url, ada_token, VIOLATION_PATH.format(attempt_id=attempt_id),
+                         {"violation_type": "tab_switch", "question_index": 0})
+
+            expect(row.locator("td.violations")).to_have_text("1 (tabs 1, full screen 0)")
+            expect(row.locator("td.violations")).to_have_attribute("data-level", "warn")
+            expect(page.locator("#toasts .toast")).to_contain_text("Ada Lovelace switched tabs")
+
+            student_post(api_url, ada_token, PATHS["submit"].format(attempt_id=attempt_id))
+            expect(row.locator(".status")).to_have_attribute("data-status", "submitted")
+        finally:
+            browser.close()
