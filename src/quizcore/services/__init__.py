@@ -4,3 +4,8 @@
 def includeme(config):
     config.include(".health")
     config.include(".docs")
+    config.include(".auth")
+    config.include(".users")
+    config.include(".teachers")
+    config.include(".students")
+    config.include(".classes")
