@@ -253,7 +253,8 @@ def test_change_password_emits_password_changed(events, teacher, auth):
 # -- claim -----------------------------------------------------------------------------------
 
 
-def claim(testapp, number, password="my first password", confirm=None, status=200):
+def claim(testapp, number, password="my first password", confirm=None,  # noqa: S107
+          status=200):
     return testapp.post_json("/api/auth/claim-account", {
         "registration_number": number, "password": password,
         "confirm_password": confirm or password}, status=status)
@@ -299,3 +300,10 @@ def test_user_rows_never_expose_password_hashes(testapp, admin, teacher, auth):
 
 def test_user_model_has_no_plain_password_attribute():
     assert not hasattr(User, "password")
+
+
+def test_overlong_password_at_login_is_a_401_not_a_crash(testapp, teacher):
+    assert_error(testapp.post_json("/api/auth/login", login_body(teacher.email, "x" * 100),
+                                   status=401), 401)
+    assert_error(testapp.post_json("/api/auth/login", login_body(teacher.email, "é" * 500),
+                                   status=401), 401)

@@ -225,3 +225,12 @@ def test_password_is_hashed_with_the_configured_cost(testapp, admin, auth, dbses
     body = testapp.post_json("/api/users", NEW_TEACHER, headers=auth(admin), status=201).json
     stored = dbsession.get(User, body["id"]).password_hash
     assert security.hash_rounds(stored) == 4 and "teacher password" not in stored
+
+
+def test_admin_password_for_an_unclaimed_student_makes_the_account_usable(testapp, admin,
+                                                                          school_class, auth):
+    user = factories.StudentFactory(school_class=school_class, claimed=False)
+    body = testapp.put_json(f"/api/users/{user.id}", {"password": "given by admin"},
+                            headers=auth(admin)).json
+    assert body["is_account_claimed"] is True
+    testapp.post_json("/api/auth/login", login_body(user.email, "given by admin"))

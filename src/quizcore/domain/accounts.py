@@ -261,6 +261,7 @@ class RefreshResult:
 
 def find_refresh_token(session: Session, token: str, *,
                        for_update: bool = False) -> RefreshToken | None:
+    """The stored row of a refresh token (whatever its state), or None."""
     statement = sa.select(RefreshToken).where(RefreshToken.token == hash_refresh_token(token))
     if for_update:
         statement = statement.with_for_update()

@@ -22,6 +22,7 @@ from ..models import Role, SchoolClass, Student, TeacherClass, User
 
 
 def is_admin(user: User | None) -> bool:
+    """Admins see and may change everything."""
     return user is not None and user.role == Role.ADMIN
 
 

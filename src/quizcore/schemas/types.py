@@ -7,11 +7,14 @@ nullable fields a client explicitly emptied (``null`` or ``""``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import colander
 
+from ..errors import bad_request
 from ..models import Role
+from ..security import password_problem
 
 drop = colander.drop
 
@@ -91,9 +94,6 @@ def cleared_fields(request, names: Iterable[str]) -> dict[str, None]:
 def check_password_policy(request, password: str, name: str = "password") -> None:
     """Raise a 400 naming the field ``name`` when ``password`` breaks the policy (minimum
     length from ``quizcore.password_min_length``, at most 72 bytes)."""
-    from ..errors import bad_request
-    from ..security import password_problem
-
     problem = password_problem(password, request.registry.settings["quizcore.password_min_length"])
     if problem:
         raise bad_request(problem, name=name)
@@ -110,6 +110,4 @@ def ids_only(path: str) -> str:
 
         Service(name=..., path=PATH, path_info=ids_only(PATH))
     """
-    import re
-
     return "^" + re.sub(r"\{[^}]+\}", UUID_PATTERN, path) + "$"

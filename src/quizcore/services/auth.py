@@ -262,7 +262,8 @@ def post_forgot_password(request):
         request.mailer.send(
             to=user.email, subject="Your quizcore password reset code",
             body=RESET_MAIL.format(name=user.name, code=code, minutes=max(1, lifetime // 60)))
-        emit(request, PasswordResetRequested(actor_id=user.id, user_id=user.id))
+        # Anonymous request: the actor is unknown (anyone may type an address).
+        emit(request, PasswordResetRequested(actor_id=None, user_id=user.id))
     return {"message": "If an account uses this e-mail address, a reset code is on its way."}
 
 

@@ -33,7 +33,7 @@ from ..schemas.classes import (
     ClassUpdateRequest,
 )
 from ..schemas.types import cleared_fields, ids_only
-from .students import flush_or_conflict
+from .students import flush_or_conflict, with_search
 
 CLASS_PATH = "/api/classes/{id}"
 ASSIGN_TEACHER_PATH = "/api/classes/{id}/assign-teacher"
@@ -115,12 +115,8 @@ def class_detail(session: Session, row: SchoolClass) -> dict:
 
 def class_listing(request, statement, query: dict) -> dict:
     """One page of classes (``search``, ``academic_year`` filters) with counts and teachers."""
-    if "search" in query:
-        term = query["search"]
-        statement = statement.where(sa.or_(
-            SchoolClass.name.icontains(term, autoescape=True),
-            SchoolClass.section.icontains(term, autoescape=True),
-            SchoolClass.academic_year.icontains(term, autoescape=True)))
+    statement = with_search(statement, query, SchoolClass.name, SchoolClass.section,
+                            SchoolClass.academic_year)
     if "academic_year" in query:
         statement = statement.where(SchoolClass.academic_year == query["academic_year"])
     statement = statement.order_by(SchoolClass.name, SchoolClass.section, SchoolClass.id)

@@ -79,18 +79,24 @@ def with_relations(statement):
     return statement.options(selectinload(Student.user), selectinload(Student.school_class))
 
 
+def with_search(statement, query: dict, *columns):
+    """Apply the ``search`` query parameter: a case-insensitive substring of any of
+    ``columns`` (``%`` and ``_`` are matched literally)."""
+    if "search" not in query:
+        return statement
+    term = query["search"]
+    return statement.where(sa.or_(*(column.icontains(term, autoescape=True)
+                                    for column in columns)))
+
+
 def filter_students(statement, query: dict):
     """Apply the list filters ``class_id``, ``search``, ``is_account_claimed``."""
     if "class_id" in query:
         statement = statement.where(Student.class_id == query["class_id"])
     if "is_account_claimed" in query:
         statement = statement.where(Student.is_account_claimed.is_(query["is_account_claimed"]))
-    if "search" in query:
-        term = query["search"]
-        statement = statement.where(sa.or_(
-            User.name.icontains(term, autoescape=True),
-            User.email.icontains(term, autoescape=True),
-            Student.registration_number.icontains(term, autoescape=True)))
+    statement = with_search(statement, query, User.name, User.email,
+                            Student.registration_number)
     return statement.order_by(User.name, Student.id)
 
 
@@ -126,11 +132,19 @@ def ensure_unique(request, *, email: str | None = None, registration_number: str
                        field="registration_number")
 
 
+def _is_duplicate_key(error: IntegrityError) -> bool:
+    code = error.orig.args[0] if error.orig is not None and error.orig.args else None
+    return code == 1062 or "UNIQUE constraint failed" in str(error.orig)  # MySQL, SQLite
+
+
 def flush_or_conflict(request, message: str) -> None:
-    """Flush, turning a unique-key violation (a concurrent duplicate) into 409."""
+    """Flush, turning a unique-key violation (a concurrent duplicate) into 409. Other
+    integrity errors are bugs or races of another kind and stay errors."""
     try:
         request.dbsession.flush()
-    except IntegrityError:
+    except IntegrityError as error:
+        if not _is_duplicate_key(error):
+            raise
         raise conflict(message) from None
 
 

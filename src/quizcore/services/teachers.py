@@ -23,7 +23,7 @@ from ..schemas.teachers import (
     TeacherStudentsRequest,
 )
 from ..schemas.types import ids_only
-from .students import filter_students, student_json, with_relations
+from .students import filter_students, student_json, with_relations, with_search
 
 TEACHER_PATH = "/api/teachers/{id}"
 TEACHER_CLASSES_PATH = "/api/teachers/{id}/classes"
@@ -91,11 +91,7 @@ def list_teachers(request):
     statement = (sa.select(Teacher).join(User, User.id == Teacher.id)
                  .where(visibility.teacher_condition(request.user, Teacher.id))
                  .options(selectinload(Teacher.user)))
-    if "search" in query:
-        term = query["search"]
-        statement = statement.where(sa.or_(User.name.icontains(term, autoescape=True),
-                                           User.email.icontains(term, autoescape=True),
-                                           Teacher.subject.icontains(term, autoescape=True)))
+    statement = with_search(statement, query, User.name, User.email, Teacher.subject)
     page, limit = page_params(query)
     listing = paginate(request.dbsession, statement.order_by(User.name, Teacher.id), page, limit)
     classes = classes_of_teachers(request.dbsession, [t.id for t in listing["items"]])

@@ -22,7 +22,7 @@ from ..domain.accounts import RemovalProblem
 from ..domain.changes import apply_changes, snapshot
 from ..errors import bad_request, conflict, not_found
 from ..events import EntityChanged, emit
-from ..models import Role, Student, Teacher, User
+from ..models import Role, Student, Teacher, User, utcnow
 from ..rest import Service, iso, page_params, paginate, validator
 from ..schemas.types import check_password_policy, cleared_fields, ids_only
 from ..schemas.users import (
@@ -39,6 +39,7 @@ from .students import (
     flush_or_conflict,
     student_json,
     update_student_fields,
+    with_search,
 )
 from .teachers import classes_of_teachers
 
@@ -109,10 +110,7 @@ def list_users(request):
         statement = statement.where(User.role == query["role"])
     if "is_active" in query:
         statement = statement.where(User.is_active.is_(query["is_active"]))
-    if "search" in query:
-        term = query["search"]
-        statement = statement.where(sa.or_(User.name.icontains(term, autoescape=True),
-                                           User.email.icontains(term, autoescape=True)))
+    statement = with_search(statement, query, User.name, User.email)
     page, limit = page_params(query)
     return paginate(request.dbsession, statement.order_by(User.name, User.id), page, limit,
                     lambda user: user_json(request, user))
@@ -184,6 +182,13 @@ def update_user(request):
         accounts.set_password(user, values.pop("password"),
                               rounds=request.registry.settings["quizcore.bcrypt_rounds"])
         secret_old, secret_new = {"password": "***"}, {"password": "***"}
+        if role == Role.STUDENT and user.student is not None and \
+                not user.student.is_account_claimed:
+            # A password given by an admin makes the account usable: nothing left to claim.
+            user.student.is_account_claimed = True
+            user.student.claimed_at = utcnow()
+            secret_new["is_account_claimed"] = True
+            secret_old["is_account_claimed"] = False
 
     if role == Role.STUDENT and user.student is not None:
         old, new = update_student_fields(request, user.student, values)
