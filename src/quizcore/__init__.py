@@ -38,6 +38,8 @@ def includeme(config):
     config.include(".events")  # two-phase domain events
     config.include(".realtime")  # events -> Redis streams after commit
     config.include(".tweens")  # CORS and body size on every response
+    config.include(".mailer")  # request.mailer: e-mail sent after commit
+    config.include(".ratelimit")  # shared rate-limit counters in Redis, per-user tween
     # One JSON error body. Scanned here, not in a sub-include, so these views override the
     # exception views Cornice registers (an includer's actions win over its includes').
     config.scan(".errors")

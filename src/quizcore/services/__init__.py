@@ -4,4 +4,9 @@
 def includeme(config):
     config.include(".health")
     config.include(".docs")
+    config.include(".auth")
+    config.include(".users")
+    config.include(".teachers")
+    config.include(".students")
+    config.include(".classes")
     config.include(".monitor")
