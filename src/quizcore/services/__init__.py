@@ -4,3 +4,6 @@
 def includeme(config):
     config.include(".health")
     config.include(".docs")
+    config.include(".questions")
+    config.include(".quizzes")
+    config.include(".attempts")
