@@ -34,8 +34,9 @@ def add_quizctl_command(config, name, func, help="", arguments=None):
 
 def includeme(config):
     config.add_directive("add_quizctl_command", add_quizctl_command)
-    from . import admin, demo, migrate
+    from . import admin, demo, migrate, sweep
 
     migrate.includeme(config)
     admin.includeme(config)
     demo.includeme(config)
+    sweep.includeme(config)
