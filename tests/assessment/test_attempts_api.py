@@ -109,6 +109,10 @@ def test_autosave_upserts_and_reports_progress(testapp, quiz, student, auth, dbs
     progress = [e for e in events if isinstance(e, AnswerSaved)]
     assert [(e.question_index, e.answered_count, e.total_questions) for e in progress] == \
         [(0, 1, 4), (0, 1, 4), (1, 2, 4)]
+    # An emptied text box is no answer: progress stays put.
+    short = quiz_questions(dbsession, quiz)[2]
+    cleared = save(testapp, attempt_id, student, auth, question_id=short.id, answer_text="")
+    assert cleared["answered_count"] == 2
     # Progress only: no answer content travels with the event.
     assert all("answer" not in key or key == "answered_count" for key in progress[0].payload())
 
@@ -300,3 +304,16 @@ def test_attempt_events_carry_the_reason_and_progress(testapp, quiz, student, au
     assert started[0].total_questions == 4 and started[0].student_name == student.name
     submitted = [e for e in events if isinstance(e, AttemptSubmitted)]
     assert submitted[0].monitor_message()["data"]["reason"] == "student"
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "text/plain",
+                                          "application/x-www-form-urlencoded"])
+def test_json_endpoints_refuse_other_bodies_with_a_415(testapp, quiz, student, teacher, auth,
+                                                       content_type):
+    attempt_id = start(testapp, quiz, student, auth)["attempt_id"]
+    body = '{"question_id": "x", "answer_option": 0}'
+    for path, user in ((f"/api/attempts/{attempt_id}/answer", student),
+                       ("/api/questions", teacher), ("/api/quizzes", teacher)):
+        response = testapp.post(path, body, headers={**auth(user), "Content-Type": content_type},
+                                status=415)
+        assert_error(response, 415)

@@ -281,3 +281,17 @@ def test_admin_creates_quizzes_for_a_teacher(testapp, admin, teacher, auth, bank
     assert created["created_by"] == teacher.id and created["teacher"]["id"] == teacher.id
     assert_error(testapp.post_json("/api/quizzes", quiz_body(teacher_id=admin.id),
                                    headers=auth(admin), status=400), 400)
+
+
+@pytest.mark.parametrize("date", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_dates_without_a_utc_equivalent_are_a_400(testapp, teacher, auth, date):
+    body = assert_error(testapp.post_json("/api/quizzes", quiz_body(start_date=date),
+                                          headers=auth(teacher), status=400), 400)
+    assert body["errors"][0]["name"] == "start_date"
+
+
+@pytest.mark.parametrize("path", ["/api/quizzes", "/api/questions", "/api/attempts"])
+def test_absurd_pages_are_a_400_not_a_database_error(testapp, teacher, auth, path):
+    assert_error(testapp.get(f"{path}?page=99999999999999999999", headers=auth(teacher),
+                             status=400), 400)
+    assert testapp.get(f"{path}?page=3&limit=5000", headers=auth(teacher)).json["limit"] == 100

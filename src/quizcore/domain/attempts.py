@@ -42,6 +42,7 @@ from ..db import is_mysql
 from ..events import AnswerSaved, AttemptGraded, AttemptStarted, AttemptSubmitted, emit
 from ..models import (
     AttemptStatus,
+    Question,
     QuestionType,
     Quiz,
     QuizAttempt,
@@ -192,7 +193,7 @@ def shown_answer_option(attempt_id: str, view: quiz_payload.StudentView,
 @dataclass(frozen=True)
 class SaveResult:
     saved_at: dt.datetime
-    #: Position of the question as this attempt shows it (0-based).
+    #: Position of the question in the quiz (0-based, the teacher's order).
     question_index: int | None
     answered_count: int | None
     total_questions: int | None
@@ -203,21 +204,60 @@ class SaveResult:
 _answers = StudentAnswer.__table__
 _attempts = QuizAttempt.__table__
 
-#: One round trip: the attempt (locked), how many questions it has answered, and whether
-#: this question is among them (for the progress event).
+_questions = Question.__table__
+_quiz_questions = QuizQuestion.__table__
+_quizzes = Quiz.__table__
+
+
+def _scalar(statement):
+    return statement.scalar_subquery()
+
+
+#: Everything a save needs in one round trip: the attempt row (locked: a submit waits for
+#: saves in flight, and they for it), whether the question belongs to the attempt's quiz
+#: (its position, type and options), the quiz's shuffle setting and question count, and how
+#: many *other* questions the attempt has answered (for the progress event; an emptied text
+#: box is no answer). Subqueries of a locking read are plain reads in InnoDB: only the
+#: attempt row is locked, never the quiz or its questions that every student reads.
 _ATTEMPT_FOR_SAVE = (
     sa.select(
         _attempts.c.quiz_id, _attempts.c.student_id, _attempts.c.status,
         _attempts.c.deadline_at,
-        sa.select(sa.func.count()).select_from(_answers)
-        .where(_answers.c.attempt_id == _attempts.c.id).scalar_subquery().label("answered"),
-        sa.exists().where(_answers.c.attempt_id == _attempts.c.id,
-                          _answers.c.question_id == sa.bindparam("question_id"))
-        .label("has_answer"),
+        _scalar(sa.select(_quiz_questions.c.order_index).where(
+            _quiz_questions.c.quiz_id == _attempts.c.quiz_id,
+            _quiz_questions.c.question_id == sa.bindparam("question_id"))).label("position"),
+        _scalar(sa.select(_questions.c.type).where(
+            _questions.c.id == sa.bindparam("question_id"))).label("question_type"),
+        _scalar(sa.select(_questions.c.options).where(
+            _questions.c.id == sa.bindparam("question_id"))).label("options"),
+        _scalar(sa.select(_quizzes.c.randomize_options).where(
+            _quizzes.c.id == _attempts.c.quiz_id)).label("randomize_options"),
+        _scalar(sa.select(sa.func.count()).select_from(_quiz_questions).where(
+            _quiz_questions.c.quiz_id == _attempts.c.quiz_id)).label("question_count"),
+        _scalar(sa.select(sa.func.count()).select_from(_answers).where(
+            _answers.c.attempt_id == _attempts.c.id,
+            _answers.c.question_id != sa.bindparam("question_id"),
+            sa.or_(_answers.c.answer_option.is_not(None),
+                   sa.and_(_answers.c.answer_text.is_not(None), _answers.c.answer_text != ""))
+        )).label("answered_others"),
     )
     .where(_attempts.c.id == sa.bindparam("attempt_id"))
     .with_for_update()
 )
+
+
+def _lookup_from(row) -> quiz_payload.QuestionLookup:
+    meta = None
+    if row.position is not None:
+        qtype = str(row.question_type)
+        if qtype == QuestionType.TRUE_FALSE.value:
+            count = 2
+        elif qtype == QuestionType.MCQ.value:
+            count = len(row.options or ())
+        else:
+            count = 0
+        meta = quiz_payload.QuestionMeta(row.position, qtype, count)
+    return quiz_payload.QuestionLookup(meta, row.question_count, bool(row.randomize_options))
 
 
 def _idempotency_key(attempt_id: str, key: str) -> str:
@@ -248,21 +288,14 @@ def _remember_save_after_commit(request, attempt_id: str, key: str, saved_at: st
     request.tm.get().addAfterCommitHook(hook, args=(request.registry["redis"],))
 
 
-def upsert_answer(session: Session, *, attempt_id: str, question_id: str,
-                  answer_option: int | None, answer_text: str | None,
-                  client_seq: int | None, now: dt.datetime) -> None:
-    """Insert or replace the answer to one question, unless a newer save is stored.
+_ANSWER_COLUMNS = ("id", "attempt_id", "question_id", "answer_option", "answer_text",
+                   "client_seq", "answered_at", "updated_at", "is_final")
 
-    A stored answer is replaced when the new save has no ``client_seq``, the stored one has
-    none, or the new number is at least the stored one (equal: a retry of the same save).
-    The stored ``client_seq`` never decreases.
-    """
-    values = {"id": new_uuid(), "attempt_id": attempt_id, "question_id": question_id,
-              "answer_option": answer_option, "answer_text": answer_text,
-              "client_seq": client_seq, "answered_at": now, "updated_at": now,
-              "is_final": False}
+
+def _build_upsert(mysql: bool):
     table = _answers
-    if is_mysql(session):
+    values = {name: sa.bindparam(name, type_=table.c[name].type) for name in _ANSWER_COLUMNS}
+    if mysql:
         insert = mysql_insert(table).values(values)
         new = insert.inserted
         newer = sa.or_(new.client_seq.is_(None), table.c.client_seq.is_(None),
@@ -273,7 +306,7 @@ def upsert_answer(session: Session, *, attempt_id: str, question_id: str,
 
         # MySQL assigns left to right and later expressions see earlier assignments, so
         # client_seq (which the guard reads) is assigned last.
-        statement = insert.on_duplicate_key_update([
+        return insert.on_duplicate_key_update([
             ("answer_option", pick("answer_option")),
             ("answer_text", pick("answer_text")),
             ("updated_at", pick("updated_at")),
@@ -281,18 +314,36 @@ def upsert_answer(session: Session, *, attempt_id: str, question_id: str,
                                                             table.c.client_seq)),
                                    else_=table.c.client_seq)),
         ])
-    else:
-        insert = sqlite_insert(table).values(values)
-        new = insert.excluded
-        statement = insert.on_conflict_do_update(
-            index_elements=[table.c.attempt_id, table.c.question_id],
-            set_={"answer_option": new.answer_option, "answer_text": new.answer_text,
-                  "updated_at": new.updated_at,
-                  "client_seq": sa.func.coalesce(new.client_seq, table.c.client_seq)},
-            where=sa.or_(new.client_seq.is_(None), table.c.client_seq.is_(None),
-                         new.client_seq >= table.c.client_seq),
-        )
-    session.execute(statement)
+    insert = sqlite_insert(table).values(values)
+    new = insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.question_id],
+        set_={"answer_option": new.answer_option, "answer_text": new.answer_text,
+              "updated_at": new.updated_at,
+              "client_seq": sa.func.coalesce(new.client_seq, table.c.client_seq)},
+        where=sa.or_(new.client_seq.is_(None), table.c.client_seq.is_(None),
+                     new.client_seq >= table.c.client_seq),
+    )
+
+
+#: The upsert statements, built once: autosave is the hottest path, and building the
+#: statement (with its aliased "inserted" table) costs more than running it.
+_UPSERT = {True: _build_upsert(mysql=True), False: _build_upsert(mysql=False)}
+
+
+def upsert_answer(session: Session, *, attempt_id: str, question_id: str,
+                  answer_option: int | None, answer_text: str | None,
+                  client_seq: int | None, now: dt.datetime) -> None:
+    """Insert or replace the answer to one question, unless a newer save is stored.
+
+    A stored answer is replaced when the new save has no ``client_seq``, the stored one has
+    none, or the new number is at least the stored one (equal: a retry of the same save).
+    The stored ``client_seq`` never decreases.
+    """
+    session.execute(_UPSERT[is_mysql(session)], {
+        "id": new_uuid(), "attempt_id": attempt_id, "question_id": question_id,
+        "answer_option": answer_option, "answer_text": answer_text, "client_seq": client_seq,
+        "answered_at": now, "updated_at": now, "is_final": False})
     # A Core statement is invisible to zope.sqlalchemy: without this the request's
     # transaction would be rolled back as "read only".
     mark_changed(session)
@@ -361,16 +412,18 @@ def save_answer(request, attempt_id: str, student_id: str, question_id: str, *,
     if refusal == timing.TIME_OVER:
         raise Conflict("Time is over for this attempt; the answer was not saved.",
                        reason=refusal, deadline_at=deadline)
-    lookup = quiz_payload.lookup_question(request, row.quiz_id, question_id)
-    if lookup is None or lookup.meta is None:
+    lookup = _lookup_from(row)
+    if lookup.meta is None:
         raise Invalid("This question is not part of this quiz.", field="question_id")
     option, text = _checked_answer(lookup, attempt_id, question_id, answer_option, answer_text)
     upsert_answer(session, attempt_id=attempt_id, question_id=question_id,
                   answer_option=option, answer_text=text, client_seq=client_seq, now=now)
     if idempotency_key:
         _remember_save_after_commit(request, attempt_id, idempotency_key, now.isoformat())
-    position = quiz_payload.shown_position(attempt_id, lookup)
-    answered = row.answered + (0 if row.has_answer else 1)
+    # Progress in the teacher's terms: the question's position in the quiz, as the monitor's
+    # snapshot reports it, whatever order this student sees.
+    position = lookup.meta.position
+    answered = row.answered_others + (1 if option is not None or text else 0)
     emit(request, AnswerSaved(
         attempt_id=attempt_id, quiz_id=row.quiz_id, student_id=student_id,
         student_name=student_name, question_index=position, answered_count=answered,

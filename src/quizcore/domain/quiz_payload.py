@@ -2,23 +2,21 @@
 
 When a class starts an exam together, a thousand students ask for the same quiz within a few
 seconds. Its student view (settings and questions, **never** an answer key) is built from the
-database once and kept in a Redis hash ``quizcore:quiz:{id}:student-view`` for
-``quizcore.quiz_payload_cache_seconds``:
-
-* field ``view``: the JSON document (quiz settings + questions in quiz order);
-* fields ``n``, ``rq``, ``ro``: question count and the two shuffle flags;
-* one field ``q:{question_id}`` per question: ``position|type|option_count``, so that the
-  autosave endpoint checks that a question belongs to the quiz (and how to read its answer)
-  with a single ``HMGET`` instead of loading the whole view.
+database once and kept in Redis under ``quizcore:quiz:{id}:student-view`` (a JSON document)
+for ``quizcore.quiz_payload_cache_seconds``; starting and resuming attempts read it.
 
 Every change that could alter the view (quiz edits, publish, archive, delete, question edits)
-drops the cached hash after its transaction commits. A generation counter makes that
+drops the cached copy after its transaction commits. A generation counter makes that
 reliable: a builder reads the counter before reading the database and stores its result only
 if the counter has not moved (``WATCH``), so a view built from data that changed meanwhile is
 never cached.
 
 Redis is optional: when it is unreachable every call builds the view from the database
 (fail open) and logs the failure.
+
+The autosave path does not need the view: the locked read of the attempt already tells,
+with index lookups in the same round trip, whether the question belongs to the quiz
+(:mod:`quizcore.domain.attempts`).
 """
 
 from __future__ import annotations
@@ -54,7 +52,7 @@ def generation_key(quiz_id: str) -> str:
 
 @dataclass(frozen=True)
 class QuestionMeta:
-    """What the autosave path needs to know about one question of a quiz."""
+    """What reading or writing an answer needs to know about one question of a quiz."""
 
     position: int  # in quiz order, 0-based
     type: str
@@ -75,7 +73,6 @@ class QuestionLookup:
 
     meta: QuestionMeta | None  # None: the question is not part of the quiz
     question_count: int
-    randomize_questions: bool
     randomize_options: bool
 
 
@@ -92,7 +89,7 @@ class StudentView:
 
     def lookup(self, question_id: str) -> QuestionLookup:
         return QuestionLookup(self.members.get(question_id), len(self.questions),
-                              self.randomize_questions, self.randomize_options)
+                              self.randomize_options)
 
     def to_json(self) -> str:
         return json.dumps({"quiz": self.quiz, "questions": self.questions,
@@ -161,18 +158,13 @@ def _ttl(registry) -> int:
 
 def _store(client, view: StudentView, generation: str | None, ttl: int) -> None:
     key, gen_key = cache_key(view.quiz_id), generation_key(view.quiz_id)
-    mapping = {"view": view.to_json(), "n": len(view.questions),
-               "rq": int(view.randomize_questions), "ro": int(view.randomize_options)}
-    mapping.update({f"q:{qid}": meta.encode() for qid, meta in view.members.items()})
     with client.pipeline() as pipe:
         try:
             pipe.watch(gen_key)
             if pipe.get(gen_key) != generation:
                 return  # the quiz changed while this view was being built
             pipe.multi()
-            pipe.delete(key)
-            pipe.hset(key, mapping=mapping)
-            pipe.expire(key, ttl)
+            pipe.set(key, view.to_json(), ex=ttl)
             pipe.execute()
         except redis_lib.WatchError:
             return
@@ -199,35 +191,17 @@ def _build_and_cache(request, quiz_id: str) -> StudentView | None:
 
 
 def student_view(request, quiz_id: str) -> StudentView | None:
-    """The cached student view of a quiz (built and cached on a miss)."""
+    """The cached student view of a quiz (built and cached on a miss); None if the quiz
+    does not exist."""
     if _ttl(request.registry):
         try:
-            cached = request.registry["redis"].hget(cache_key(quiz_id), "view")
+            cached = request.registry["redis"].get(cache_key(quiz_id))
         except REDIS_ERRORS as exc:
             log.warning("Quiz view cache unavailable (%s); building from the database.", exc)
             return build_student_view(request.dbsession, quiz_id)
         if cached is not None:
             return StudentView.from_json(quiz_id, cached)
     return _build_and_cache(request, quiz_id)
-
-
-def lookup_question(request, quiz_id: str, question_id: str) -> QuestionLookup | None:
-    """Is ``question_id`` part of the quiz, where, and how are its options shown?
-
-    One ``HMGET`` when the view is cached. None if the quiz does not exist.
-    """
-    if _ttl(request.registry):
-        try:
-            count, rq, ro, encoded = request.registry["redis"].hmget(
-                cache_key(quiz_id), ["n", "rq", "ro", f"q:{question_id}"])
-        except REDIS_ERRORS as exc:
-            log.warning("Quiz view cache unavailable (%s); reading the database.", exc)
-        else:
-            if count is not None:
-                meta = QuestionMeta.decode(encoded) if encoded is not None else None
-                return QuestionLookup(meta, int(count), rq == "1", ro == "1")
-    view = student_view(request, quiz_id)
-    return view.lookup(question_id) if view is not None else None
 
 
 def invalidate(client, quiz_ids) -> None:
@@ -286,11 +260,3 @@ def questions_for_attempt(view: StudentView, attempt_id: str) -> list[ShownQuest
         shown.append(ShownQuestion(data, perm))
     return shown
 
-
-def shown_position(attempt_id: str, lookup: QuestionLookup) -> int | None:
-    """Where this attempt shows the looked-up question (0-based)."""
-    if lookup.meta is None:
-        return None
-    order = shuffle.question_order(attempt_id, lookup.question_count,
-                                   lookup.randomize_questions)
-    return list(order).index(lookup.meta.position)

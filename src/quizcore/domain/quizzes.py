@@ -102,8 +102,11 @@ def _date(values: Mapping[str, Any], field: str) -> dt.datetime | None:
         return None
     if not isinstance(value, dt.datetime):
         raise Invalid(f"{field} must be an ISO 8601 date and time.", field=field)
-    value = to_naive_utc(value)
-    if not storable(value):
+    try:
+        value = to_naive_utc(value)
+    except OverflowError:  # e.g. 9999-12-31T23:59-14:00 has no UTC datetime
+        value = None
+    if value is None or not storable(value):
         raise Invalid(f"{field} must be between 1970-01-01 and 2038-01-19 (UTC).", field=field)
     return value
 

@@ -1,2 +1,1 @@
-"""colander schemas of the REST API, one module per area; they validate requests and
-describe them in the OpenAPI document."""
+"""colander schemas of the REST API, shared by validation and the OpenAPI document."""

@@ -8,7 +8,7 @@ from ..domain.attempts import MAX_CLIENT_SEQ, MAX_IDEMPOTENCY_KEY_LENGTH
 from ..domain.questions import MAX_OPTIONS, MAX_TEXT_LENGTH
 from ..models import AttemptStatus
 from ..rest import PaginationQuery
-from .common import optional
+from .common import optional, page_node
 
 STATUSES = [s.value for s in AttemptStatus]
 
@@ -46,6 +46,7 @@ class AnswerRequest(colander.MappingSchema):
 
 
 class AttemptListQuery(PaginationQuery):
+    page = page_node()
     quiz_id = optional(colander.String(), "attempts at this quiz")
     status = optional(colander.String(), "in_progress | submitted | graded | auto_submitted",
                       validator=colander.OneOf(STATUSES))

@@ -21,5 +21,15 @@ def timestamp(description: str, **kw) -> colander.SchemaNode:
     return optional(colander.DateTime(default_tzinfo=dt.UTC), description, **kw)
 
 
+#: Pages beyond this are refused with a 400: a larger OFFSET would overflow the database's
+#: integer, and no list here is that long.
+MAX_PAGE = 1_000_000
+
+
+def page_node() -> colander.SchemaNode:
+    return colander.SchemaNode(colander.Integer(), missing=1,
+                               validator=colander.Range(min=1, max=MAX_PAGE))
+
+
 class IdList(colander.SequenceSchema):
     id = colander.SchemaNode(colander.String(), validator=colander.Length(max=36))

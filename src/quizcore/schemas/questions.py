@@ -7,7 +7,7 @@ import colander
 from ..domain import questions as rules
 from ..models import Difficulty, QuestionType
 from ..rest import PaginationQuery
-from .common import optional
+from .common import optional, page_node
 
 QUESTION_TYPES = [t.value for t in QuestionType]
 DIFFICULTIES = [d.value for d in Difficulty]
@@ -72,6 +72,7 @@ def question_update_schema() -> colander.MappingSchema:
 
 
 class QuestionListQuery(PaginationQuery):
+    page = page_node()
     type = optional(colander.String(), "mcq | true_false | short_answer | descriptive",
                     validator=colander.OneOf(QUESTION_TYPES))
     topic = optional(colander.String(), "exact topic")

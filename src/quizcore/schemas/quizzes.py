@@ -9,7 +9,7 @@ from ..domain import quizzes as rules
 from ..domain.questions import MAX_MARKS
 from ..models import QuizStatus
 from ..rest import PaginationQuery
-from .common import IdList, optional, strict_bool, timestamp
+from .common import IdList, optional, page_node, strict_bool, timestamp
 
 STATUSES = [s.value for s in QuizStatus]
 
@@ -80,6 +80,7 @@ def quiz_update_schema() -> colander.MappingSchema:
 
 
 class QuizListQuery(PaginationQuery):
+    page = page_node()
     status = optional(colander.String(), "draft | published | archived",
                       validator=colander.OneOf(STATUSES))
     teacher_id = optional(colander.String(), "quizzes of this teacher (admins)")

@@ -2,8 +2,8 @@
 
 
 def includeme(config):
+    config.include(".questions")
+    config.include(".quizzes")  # before any /api/quizzes/{id}/... route (see quizzes.py)
+    config.include(".attempts")
     config.include(".health")
     config.include(".docs")
-    config.include(".questions")
-    config.include(".quizzes")
-    config.include(".attempts")

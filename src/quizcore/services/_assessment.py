@@ -13,8 +13,13 @@ from pyramid import httpexceptions as exc
 
 from ..domain.errors import DomainError
 from ..domain.timing import iso
-from ..errors import bad_request, http_error
+from ..errors import bad_request, cornice_error_handler, http_error
 from ..models import Role, Teacher
+from ..rest import Service
+
+#: Endpoints that read a JSON body accept only that: anything else is a 415 before any
+#: parsing (a malformed multipart body would otherwise fail inside the form parser).
+JSON = ("application/json",)
 
 _STATUS = {
     "invalid": exc.HTTPBadRequest,
@@ -24,6 +29,19 @@ _STATUS = {
 }
 _TITLES = {"invalid": "Invalid request", "forbidden": "Forbidden", "not_found": "Not found",
            "conflict": "Conflict"}
+
+
+def _error_handler(request):
+    # Cornice words its 406/415 refusals as bytes, which no JSON encoder takes.
+    for error in request.errors:
+        if isinstance(error.get("description"), bytes):
+            error["description"] = error["description"].decode("ascii", "replace")
+    return cornice_error_handler(request)
+
+
+def service(**kwargs) -> Service:
+    """A quizcore Service whose every refusal (a 415 included) is the JSON error body."""
+    return Service(error_handler=_error_handler, **kwargs)
 
 
 def jsonable(value: Any) -> Any:

@@ -15,24 +15,24 @@ from ..domain import review, timing
 from ..domain.errors import Invalid, NotFound
 from ..models import Quiz as QuizModel
 from ..models import QuizAttempt, Role, Student, User, utcnow
-from ..rest import Service, iso, page_params, paginate, validator
+from ..rest import iso, page_params, paginate, validator
 from ..schemas.attempts import AnswerRequest, AttemptListRequest
-from ._assessment import domain_errors, is_student, jsonable, raw_body
+from ._assessment import JSON, domain_errors, is_student, jsonable, raw_body, service
 
-attempts = Service(name="attempts", path="/api/attempts",
+attempts = service(name="attempts", path="/api/attempts",
                    description="Attempts: a student's own, a teacher's quizzes', all for admins.")
-attempt = Service(name="attempt", path="/api/attempts/{id}",
+attempt = service(name="attempt", path="/api/attempts/{id}",
                   description="One attempt with its answers as the review policy allows.")
-attempt_status = Service(name="attempt_status", path="/api/attempts/{id}/status",
+attempt_status = service(name="attempt_status", path="/api/attempts/{id}/status",
                          description="The exam page's heartbeat: status and time remaining "
                                      "of the student's own attempt (one primary-key read).")
-attempt_answer = Service(
+attempt_answer = service(
     name="attempt_answer", path="/api/attempts/{id}/answer",
     description="Autosave one answer (upsert per question). 409 with reason 'submitted' or "
                 "'time_over' once answers can no longer change. client_seq orders saves: an "
                 "older save never overwrites a newer one. Idempotency-Key: a retry with the "
                 "same key is acknowledged with the first saved_at and not applied again.")
-attempt_submit = Service(
+attempt_submit = service(
     name="attempt_submit", path="/api/attempts/{id}/submit",
     description="Submit the attempt. Idempotent: a second submit returns the first result.")
 
@@ -230,7 +230,8 @@ def _answer_fields(request, body: dict) -> tuple[int | None, str | None]:
     return option, text
 
 
-@attempt_answer.post(permission="study", schema=AnswerRequest(), validators=(validator,))
+@attempt_answer.post(permission="study", schema=AnswerRequest(), validators=(validator,),
+                     content_type=JSON)
 @domain_errors()
 def save_answer(request):
     """Save one answer of the student's own attempt (upsert). ``answer_option`` is an index
@@ -265,5 +266,5 @@ def submit_attempt(request):
 
 def includeme(config):
     config.include("quizcore.domain.grading")  # the set_attempt_grader directive
-    for service in (attempts, attempt, attempt_status, attempt_answer, attempt_submit):
-        config.add_cornice_service(service)
+    for each in (attempts, attempt, attempt_status, attempt_answer, attempt_submit):
+        config.add_cornice_service(each)

@@ -13,19 +13,21 @@ from ..domain.errors import NotFound
 from ..domain.quiz_payload import invalidate_after_commit
 from ..events import EntityChanged, emit
 from ..models import Difficulty, Question, QuestionType
-from ..rest import Service, body_validator, iso, page_params, paginate, validator
+from ..rest import body_validator, iso, page_params, paginate, validator
 from ..schemas.questions import (
     QuestionListRequest,
     question_create_schema,
     question_update_schema,
 )
 from ._assessment import (
+    JSON,
     domain_errors,
     is_admin,
     jsonable,
     nulls_sent,
     owner_for_new,
     raw_body,
+    service,
 )
 
 EDIT_POLICY = (
@@ -36,10 +38,10 @@ EDIT_POLICY = (
     "topic/difficulty stay allowed, so a wrong key can be fixed and the attempts regraded."
 )
 
-questions = Service(name="questions", path="/api/questions",
+questions = service(name="questions", path="/api/questions",
                     description="The question bank of the signed-in teacher (admins: all). "
                                 + EDIT_POLICY)
-question = Service(name="question", path="/api/questions/{id}",
+question = service(name="question", path="/api/questions/{id}",
                    description="One question of the bank. " + EDIT_POLICY)
 
 #: Optional fields a partial update may clear with null.
@@ -101,7 +103,7 @@ def list_questions(request):
 
 
 @questions.post(permission="teach", schema=question_create_schema(),
-                validators=(body_validator,))
+                validators=(body_validator,), content_type=JSON)
 @domain_errors()
 def create_question(request):
     """Add a question to the bank (201). Admins name the owner with ``teacher_id``."""
@@ -126,7 +128,7 @@ def get_question(request):
 
 
 @question.put(permission="teach", schema=question_update_schema(),
-              validators=(body_validator,))
+              validators=(body_validator,), content_type=JSON)
 @domain_errors()
 def update_question(request):
     item = _visible_question(request)

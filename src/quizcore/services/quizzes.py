@@ -27,9 +27,18 @@ from ..models import (
     User,
     utcnow,
 )
-from ..rest import Service, body_validator, iso, page_params, paginate, validator
+from ..rest import body_validator, iso, page_params, paginate, validator
 from ..schemas.quizzes import QuizListRequest, quiz_create_schema, quiz_update_schema
-from ._assessment import domain_errors, is_admin, is_student, jsonable, nulls_sent, owner_for_new
+from ._assessment import (
+    JSON,
+    domain_errors,
+    is_admin,
+    is_student,
+    jsonable,
+    nulls_sent,
+    owner_for_new,
+    service,
+)
 
 CHANGE_POLICY = (
     "Once students have started a quiz, its questions (with marks overrides) and its "
@@ -37,18 +46,18 @@ CHANGE_POLICY = (
     "quiz_has_attempts); other settings may change, and a started attempt keeps its deadline."
 )
 
-quizzes = Service(name="quizzes", path="/api/quizzes",
+quizzes = service(name="quizzes", path="/api/quizzes",
                   description="Quizzes: teachers' own (admins: all); students: published "
                               "quizzes of their class open now.")
-quiz_access = Service(name="quiz_access", path="/api/quizzes/access/{code}",
+quiz_access = service(name="quiz_access", path="/api/quizzes/access/{code}",
                       description="A student looks a quiz up by its access code.")
-quiz = Service(name="quiz", path="/api/quizzes/{id}",
+quiz = service(name="quiz", path="/api/quizzes/{id}",
                description="One quiz. " + CHANGE_POLICY)
-quiz_publish = Service(name="quiz_publish", path="/api/quizzes/{id}/publish",
+quiz_publish = service(name="quiz_publish", path="/api/quizzes/{id}/publish",
                        description="Publish a quiz (it needs at least one question).")
-quiz_archive = Service(name="quiz_archive", path="/api/quizzes/{id}/archive",
+quiz_archive = service(name="quiz_archive", path="/api/quizzes/{id}/archive",
                        description="Archive a quiz: no new attempts.")
-quiz_start = Service(name="quiz_start", path="/api/quizzes/{id}/start",
+quiz_start = service(name="quiz_start", path="/api/quizzes/{id}/start",
                      description="A student starts, or resumes, an attempt.")
 
 
@@ -213,7 +222,8 @@ def list_quizzes(request):
     return result
 
 
-@quizzes.post(permission="teach", schema=quiz_create_schema(), validators=(body_validator,))
+@quizzes.post(permission="teach", schema=quiz_create_schema(), validators=(body_validator,),
+              content_type=JSON)
 @domain_errors()
 def create_quiz(request):
     """Create a draft quiz (201). The access code is generated unless one is given (409 if
@@ -269,7 +279,8 @@ def get_quiz(request):
     return _staff_response(request, _staff_quiz_or_404(request))
 
 
-@quiz.put(permission="teach", schema=quiz_update_schema(), validators=(body_validator,))
+@quiz.put(permission="teach", schema=quiz_update_schema(), validators=(body_validator,),
+          content_type=JSON)
 @domain_errors()
 def update_quiz(request):
     item = _staff_quiz_or_404(request)
