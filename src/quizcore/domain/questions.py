@@ -35,6 +35,7 @@ from ..models import (
     StudentAnswer,
 )
 from .errors import Conflict, Invalid
+from .values import text_value, whole_number
 
 MIN_MARKS = 1
 #: quiz_attempts.score is DECIMAL(5,2): no question, and no quiz, may be worth 1000 marks.
@@ -58,29 +59,6 @@ FIELDS = CONTENT_FIELDS + KEY_FIELDS + META_FIELDS
 TRUE_FALSE_OPTIONS = ("True", "False")
 
 
-def _text(value: Any, field: str, max_length: int, required: bool = False) -> str | None:
-    if value is None:
-        if required:
-            raise Invalid(f"{field} is required.", field=field)
-        return None
-    if not isinstance(value, str):
-        raise Invalid(f"{field} must be text.", field=field)
-    value = value.strip()
-    if not value:
-        if required:
-            raise Invalid(f"{field} cannot be blank.", field=field)
-        return None
-    if len(value) > max_length:
-        raise Invalid(f"{field} is longer than {max_length} characters.", field=field)
-    return value
-
-
-def _int(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{field} must be a whole number.", field=field)
-    return value
-
-
 def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
     """Check a complete question (every field of :data:`FIELDS`) and return it cleaned.
 
@@ -93,10 +71,11 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
                       field="type") from None
     cleaned: dict[str, Any] = {
         "type": qtype,
-        "text": _text(values.get("text"), "text", MAX_TEXT_LENGTH, required=True),
-        "topic": _text(values.get("topic"), "topic", MAX_TOPIC_LENGTH),
-        "sample_answer": _text(values.get("sample_answer"), "sample_answer", MAX_TEXT_LENGTH),
-        "marking_rubric": _text(values.get("marking_rubric"), "marking_rubric",
+        "text": text_value(values.get("text"), "text", MAX_TEXT_LENGTH, required=True),
+        "topic": text_value(values.get("topic"), "topic", MAX_TOPIC_LENGTH),
+        "sample_answer": text_value(values.get("sample_answer"), "sample_answer",
+                                    MAX_TEXT_LENGTH),
+        "marking_rubric": text_value(values.get("marking_rubric"), "marking_rubric",
                                 MAX_TEXT_LENGTH),
         "options": None,
         "correct_answer": None,
@@ -114,7 +93,7 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
     marks = values.get("marks")
     if marks is None:
         raise Invalid("marks is required.", field="marks")
-    marks = _int(marks, "marks")
+    marks = whole_number(marks, "marks")
     if not MIN_MARKS <= marks <= MAX_MARKS:
         raise Invalid(f"marks must be between {MIN_MARKS} and {MAX_MARKS}.", field="marks")
     cleaned["marks"] = marks
@@ -126,12 +105,12 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
                 not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
             raise Invalid(f"A multiple-choice question has {MIN_OPTIONS} to {MAX_OPTIONS} "
                           "options.", field="options")
-        cleaned["options"] = [_text(option, "options", MAX_OPTION_LENGTH, required=True)
+        cleaned["options"] = [text_value(option, "options", MAX_OPTION_LENGTH, required=True)
                               for option in options]
         if correct is None:
             raise Invalid("correct_answer (the index of the right option) is required.",
                           field="correct_answer")
-        correct = _int(correct, "correct_answer")
+        correct = whole_number(correct, "correct_answer")
         if not 0 <= correct < len(options):
             raise Invalid(f"correct_answer must be an option index from 0 to "
                           f"{len(options) - 1}.", field="correct_answer")
@@ -153,7 +132,7 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
             raise Invalid(f"At most {MAX_ACCEPTED_ANSWERS} accepted answers.",
                           field="accepted_answers")
         cleaned["accepted_answers"] = [
-            _text(answer, "accepted_answers", MAX_ACCEPTED_LENGTH, required=True)
+            text_value(answer, "accepted_answers", MAX_ACCEPTED_LENGTH, required=True)
             for answer in accepted]
     return cleaned
 

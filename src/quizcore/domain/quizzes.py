@@ -43,6 +43,7 @@ from . import access_codes
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .questions import MAX_MARKS
 from .timing import storable, to_naive_utc
+from .values import text_value, whole_number
 
 MAX_TIME_LIMIT_MINUTES = 7 * 24 * 60
 MAX_ATTEMPTS = 100
@@ -73,24 +74,8 @@ class QuestionRef:
     marks_override: int | None = None
 
 
-def _text(values: Mapping[str, Any], field: str, max_length: int,
-          required: bool = False) -> str | None:
-    value = values.get(field)
-    if isinstance(value, str):
-        value = value.strip()
-    if not value:
-        if required:
-            raise Invalid(f"{field} is required.", field=field)
-        return None
-    if len(value) > max_length:
-        raise Invalid(f"{field} is longer than {max_length} characters.", field=field)
-    return value
-
-
 def _bounded_int(values: Mapping[str, Any], field: str, low: int, high: int) -> int:
-    value = values.get(field)
-    if value is None or isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{field} must be a whole number.", field=field)
+    value = whole_number(values.get(field), field)
     if not low <= value <= high:
         raise Invalid(f"{field} must be between {low} and {high}.", field=field)
     return value
@@ -118,9 +103,9 @@ def clean_settings(values: Mapping[str, Any]) -> dict[str, Any]:
         if values[field] is None:
             values[field] = DEFAULTS[field]
     cleaned = {
-        "title": _text(values, "title", 255, required=True),
-        "subject": _text(values, "subject", 100, required=True),
-        "description": _text(values, "description", 10_000),
+        "title": text_value(values.get("title"), "title", 255, required=True),
+        "subject": text_value(values.get("subject"), "subject", 100, required=True),
+        "description": text_value(values.get("description"), "description", 10_000),
         "time_limit_minutes": _bounded_int(values, "time_limit_minutes", 1,
                                            MAX_TIME_LIMIT_MINUTES),
         "start_date": _date(values, "start_date"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from pyramid import httpexceptions as exc
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, NotFound
 from ..domain.timing import iso
 from ..errors import bad_request, cornice_error_handler, http_error
 from ..models import Role, Teacher
@@ -115,6 +115,15 @@ def is_admin(user) -> bool:
 
 def is_student(user) -> bool:
     return user.role == Role.STUDENT
+
+
+def owned_or_404(request, model, what: str):
+    """The object of ``model`` named by the path's ``id`` when the user may manage it: its
+    owner (``created_by``) or an admin. Anyone else gets the same 404 as for a missing id."""
+    item = request.dbsession.get(model, request.matchdict["id"])
+    if item is None or (not is_admin(request.user) and item.created_by != request.user.id):
+        raise NotFound(what)
+    return item
 
 
 def owner_for_new(request, teacher_id: str | None) -> str:

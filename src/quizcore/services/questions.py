@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..domain import questions as rules
-from ..domain.errors import NotFound
 from ..domain.quiz_payload import invalidate_after_commit
 from ..events import EntityChanged, emit
 from ..models import Difficulty, Question, QuestionType
@@ -25,6 +24,7 @@ from ._assessment import (
     is_admin,
     jsonable,
     nulls_sent,
+    owned_or_404,
     owner_for_new,
     raw_body,
     service,
@@ -67,10 +67,7 @@ def serialize_question(item: Question, in_use: bool | None = None) -> dict:
 
 
 def _visible_question(request) -> Question:
-    item = request.dbsession.get(Question, request.matchdict["id"])
-    if item is None or (not is_admin(request.user) and item.created_by != request.user.id):
-        raise NotFound("Question")
-    return item
+    return owned_or_404(request, Question, "Question")
 
 
 def _with_raw_booleans(request, values: dict) -> dict:

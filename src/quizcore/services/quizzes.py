@@ -36,6 +36,7 @@ from ._assessment import (
     is_student,
     jsonable,
     nulls_sent,
+    owned_or_404,
     owner_for_new,
     service,
 )
@@ -141,10 +142,7 @@ def student_quiz(item: Quiz, summary: dict) -> dict:
 
 
 def _staff_quiz_or_404(request) -> Quiz:
-    item = request.dbsession.get(Quiz, request.matchdict["id"])
-    if item is None or (not is_admin(request.user) and item.created_by != request.user.id):
-        raise NotFound("Quiz")
-    return item
+    return owned_or_404(request, Quiz, "Quiz")
 
 
 def _attempt_count(session, quiz_id: str) -> int:
