@@ -319,3 +319,25 @@ def test_attempt_rows_are_created_in_progress(domain_request, quiz, student, dbs
     stored = dbsession.get(QuizAttempt, started.attempt.id)
     assert stored.status == AttemptStatus.IN_PROGRESS
     assert stored.ip_address == "203.0.113.9" and len(stored.user_agent) == 1000
+
+
+def test_a_code_taken_at_the_same_instant_is_drawn_again(domain_request, teacher, monkeypatch):
+    from quizcore.domain import access_codes
+    from quizcore.domain import quizzes as rules
+
+    settings = {"title": "Race", "subject": "Maths", "time_limit_minutes": 10}
+    first = rules.create_quiz(domain_request.dbsession, owner_id=teacher.id, settings=settings,
+                              questions=[], class_ids=[], access_code="RACE42",
+                              restrict_to_owner=True)
+    draws = iter(["RACE42", "WON789"])
+    monkeypatch.setattr(access_codes, "generate", lambda length=6: next(draws))
+    # The free-code check passed before the other quiz committed: the unique key catches it.
+    monkeypatch.setattr(rules, "code_taken", lambda session, code, except_quiz_id=None: False)
+    second = rules.create_quiz(domain_request.dbsession, owner_id=teacher.id,
+                               settings=settings, questions=[], class_ids=[],
+                               access_code=None, restrict_to_owner=True)
+    assert (first.access_code, second.access_code) == ("RACE42", "WON789")
+    with pytest.raises(Conflict):
+        rules.create_quiz(domain_request.dbsession, owner_id=teacher.id, settings=settings,
+                          questions=[], class_ids=[], access_code="race42",
+                          restrict_to_owner=True)

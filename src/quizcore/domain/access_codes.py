@@ -45,13 +45,14 @@ def code_problem(code: str) -> str | None:
     return None
 
 
-def unique_code(is_taken: Callable[[str], bool], draw: Callable[[], str] = generate) -> str:
+def unique_code(is_taken: Callable[[str], bool], draw: Callable[[], str] | None = None) -> str:
     """A generated code that ``is_taken`` says is free.
 
     Two quizzes created at the same instant could still draw the same free code; the unique
     key on ``quizzes.access_code`` catches that and the caller draws again
     (see :func:`quizcore.domain.quizzes.create_quiz`).
     """
+    draw = draw or generate
     for _ in range(MAX_DRAWS):
         code = draw()
         if not is_taken(code):

@@ -507,7 +507,11 @@ def auto_submit_attempt(request, attempt: QuizAttempt | str, *, reason: str,
     return _finish(request, locked, reason, now)
 
 
-def _finish(request, attempt: QuizAttempt, reason: str, now: dt.datetime) -> SubmitResult:
+def grading_context(request, attempt: QuizAttempt, *, reason: str,
+                    now: dt.datetime | None = None) -> GradingContext:
+    """What the grader is given for ``attempt``: its quiz, every question of the quiz with
+    its marks in the quiz, and the saved answers. The grading plugin builds the same context
+    to regrade an attempt after an answer-key correction."""
     session = request.dbsession
     quiz = attempt.quiz
     links = session.scalars(
@@ -517,7 +521,14 @@ def _finish(request, attempt: QuizAttempt, reason: str, now: dt.datetime) -> Sub
         sa.select(StudentAnswer).where(StudentAnswer.attempt_id == attempt.id))}
     questions = tuple(GradableQuestion(link.question, link.marks, position)
                       for position, link in enumerate(links))
+    return GradingContext(session=session, attempt=attempt, quiz=quiz, questions=questions,
+                          answers=answers, reason=reason, now=now or utcnow(),
+                          request=request)
 
+
+def _finish(request, attempt: QuizAttempt, reason: str, now: dt.datetime) -> SubmitResult:
+    session = request.dbsession
+    quiz = attempt.quiz
     if reason == REASON_DEADLINE:
         attempt.submitted_at = timing.auto_submitted_at(effective_deadline(attempt), now)
     else:
@@ -525,8 +536,8 @@ def _finish(request, attempt: QuizAttempt, reason: str, now: dt.datetime) -> Sub
     if reason == REASON_VIOLATIONS:
         attempt.auto_submitted_due_to_violations = True
 
-    context = GradingContext(session=session, attempt=attempt, quiz=quiz, questions=questions,
-                             answers=answers, reason=reason, now=now, request=request)
+    context = grading_context(request, attempt, reason=reason, now=now)
+    answers = context.answers
     outcome = run_grader(request.registry, context)
     attempt.total_marks = context.total_marks
     graded = False

@@ -23,8 +23,11 @@ rows (``marks_awarded``, ``feedback``, ``graded_at``) and returns a :class:`Grad
   two decimals and stores them);
 * ``pending=True`` when some answers wait for a teacher (descriptive questions): the attempt
   stays ``submitted``, ``passed`` stays unknown (NULL) and ``score`` holds the marks so far;
-* ``passed``: whether ``percentage`` reaches the quiz's passing percentage (ignored while
-  pending).
+* ``passed``: whether the attempt passed; left None, the core compares ``percentage`` with
+  the quiz's passing percentage (ignored while pending).
+
+A regrade (after an answer-key correction) builds the same context with
+:func:`quizcore.domain.attempts.grading_context` and calls the grader again.
 
 Returning ``None`` means "not graded": the attempt is submitted without a score. A grader that
 raises is logged and its partial writes are rolled back (a savepoint); the submission itself

@@ -4,7 +4,8 @@ and who may take them when.
 Rules kept here:
 
 * settings: a time limit of 1 minute to 7 days; a passing percentage of 0-100; 1-100
-  attempts; dates a TIMESTAMP column can hold (1970 to 2038), the end after the start;
+  attempts; dates from 1970 to 2037 (TIMESTAMP columns end in January 2038), the end after
+  the start;
 * questions: an ordered list of the owner's questions (an admin may use any), each with an
   optional ``marks_override``; no duplicates; the quiz total may not exceed 999 marks
   (scores are DECIMAL(5,2));
@@ -92,7 +93,7 @@ def _date(values: Mapping[str, Any], field: str) -> dt.datetime | None:
     except OverflowError:  # e.g. 9999-12-31T23:59-14:00 has no UTC datetime
         value = None
     if value is None or not storable(value):
-        raise Invalid(f"{field} must be between 1970-01-01 and 2038-01-19 (UTC).", field=field)
+        raise Invalid(f"{field} must be between 1970-01-01 and 2037-12-31 (UTC).", field=field)
     return value
 
 

@@ -20,6 +20,8 @@ from ..models import AttemptStatus
 #: MySQL TIMESTAMP columns hold 1970-01-01 00:00:01 .. 2038-01-19 03:14:07 UTC.
 TIMESTAMP_MIN = dt.datetime(1970, 1, 1, 0, 0, 1)
 TIMESTAMP_MAX = dt.datetime(2038, 1, 19, 3, 14, 7)
+#: Dates accepted from users end with 2037, leaving room for deadlines computed from them.
+INPUT_MAX = dt.datetime(2037, 12, 31, 23, 59, 59, 999999)
 
 #: Why a save is refused (the ``reason`` of the 409).
 SUBMITTED = "submitted"
@@ -34,8 +36,9 @@ def to_naive_utc(value: dt.datetime) -> dt.datetime:
 
 
 def storable(value: dt.datetime) -> bool:
-    """True when a TIMESTAMP column can hold ``value`` (naive UTC)."""
-    return TIMESTAMP_MIN <= value <= TIMESTAMP_MAX
+    """True when a date given by a user (naive UTC) may be stored: from 1970 (the first
+    second TIMESTAMP holds) to the end of 2037."""
+    return TIMESTAMP_MIN <= value <= INPUT_MAX
 
 
 def compute_deadline(started_at: dt.datetime, time_limit_minutes: int,
