@@ -1,4 +1,4 @@
-"""Helpers shared by the question, quiz and attempt services: roles, ownership, raw request
+"""What the question, quiz and attempt services share: roles, ownership, raw request
 bodies and the translation of domain refusals into the API's JSON errors."""
 
 from __future__ import annotations
