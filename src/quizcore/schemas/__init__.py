@@ -1,1 +1,1 @@
-"""colander schemas of the REST API, shared by validation and the OpenAPI document."""
+"""Colander schemas of the REST API, shared by request validation and the OpenAPI document."""

@@ -34,9 +34,9 @@ def add_quizctl_command(config, name, func, help="", arguments=None):
 
 def includeme(config):
     config.add_directive("add_quizctl_command", add_quizctl_command)
-    from . import admin, demo, migrate, sweep
+    from . import admin, demo, migrate
 
     migrate.includeme(config)
+    config.include(".sweep")
     admin.includeme(config)
     demo.includeme(config)
-    sweep.includeme(config)
