@@ -103,8 +103,9 @@ def test_other_teachers_questions_are_404_and_students_are_403(testapp, teacher,
     assert_error(testapp.get("/api/questions", headers=auth(student), status=403), 403)
 
 
-def test_admin_creates_for_a_named_teacher(testapp, admin, teacher, auth):
-    assert_error(testapp.post_json("/api/questions", MCQ, headers=auth(admin), status=400), 400)
+def test_admin_creates_for_a_named_teacher_or_for_themself(testapp, admin, teacher, auth):
+    own = testapp.post_json("/api/questions", MCQ, headers=auth(admin), status=201).json
+    assert own["created_by"] == admin.id
     created = testapp.post_json("/api/questions", {**MCQ, "teacher_id": teacher.id},
                                 headers=auth(admin), status=201).json
     assert created["created_by"] == teacher.id

@@ -279,8 +279,16 @@ def test_admin_creates_quizzes_for_a_teacher(testapp, admin, teacher, auth, bank
     created = testapp.post_json("/api/quizzes", quiz_body(bank, teacher_id=teacher.id),
                                 headers=auth(admin), status=201).json
     assert created["created_by"] == teacher.id and created["teacher"]["id"] == teacher.id
-    assert_error(testapp.post_json("/api/quizzes", quiz_body(teacher_id=admin.id),
-                                   headers=auth(admin), status=400), 400)
+
+
+def test_admin_owns_what_they_create_without_naming_a_teacher(testapp, admin, auth):
+    own = testapp.post_json("/api/quizzes", quiz_body(), headers=auth(admin),
+                            status=201).json
+    assert own["created_by"] == admin.id
+    again = testapp.post_json("/api/quizzes", quiz_body(teacher_id=admin.id),
+                              headers=auth(admin), status=201).json
+    assert again["created_by"] == admin.id
+    assert testapp.get(f"/api/quizzes/{own['id']}", headers=auth(admin)).json["id"] == own["id"]
 
 
 @pytest.mark.parametrize("date", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])

@@ -11,9 +11,10 @@ from typing import Any
 
 from pyramid import httpexceptions as exc
 
+from ..domain.accounts import ensure_teacher_profile
 from ..domain.errors import DomainError, NotFound
 from ..domain.timing import iso
-from ..errors import bad_request, cornice_error_handler, http_error
+from ..errors import bad_request, http_error
 from ..models import Role, Teacher
 from ..rest import Service
 
@@ -31,17 +32,9 @@ _TITLES = {"invalid": "Invalid request", "forbidden": "Forbidden", "not_found": 
            "conflict": "Conflict"}
 
 
-def _error_handler(request):
-    # Cornice words its 406/415 refusals as bytes, which no JSON encoder takes.
-    for error in request.errors:
-        if isinstance(error.get("description"), bytes):
-            error["description"] = error["description"].decode("ascii", "replace")
-    return cornice_error_handler(request)
-
-
 def service(**kwargs) -> Service:
-    """A quizcore Service whose every refusal (a 415 included) is the JSON error body."""
-    return Service(error_handler=_error_handler, **kwargs)
+    """A quizcore Service (kept as the one place these services are created)."""
+    return Service(**kwargs)
 
 
 def jsonable(value: Any) -> Any:
@@ -128,16 +121,18 @@ def owned_or_404(request, model, what: str):
 
 def owner_for_new(request, teacher_id: str | None) -> str:
     """Whose bank/quiz a new object joins: the teacher themself, or the teacher an admin
-    names with ``teacher_id`` (question and quiz rows belong to a teacher)."""
+    names with ``teacher_id``, or the admin themself (question and quiz rows belong to a
+    teacher profile, which an admin gets on first use)."""
     user = request.user
     if not is_admin(user):
         if teacher_id not in (None, user.id):
             raise http_error(exc.HTTPForbidden, "Only admins create items for another "
                              "teacher.", "Forbidden")
         return user.id
-    if not teacher_id:
-        raise bad_request("Admins name the teacher who will own it (teacher_id).",
-                          name="teacher_id")
+    if not teacher_id or teacher_id == user.id:
+        # An admin can do what a teacher can: their own items hang on a teacher profile,
+        # created the first time they need one.
+        return ensure_teacher_profile(request.dbsession, user).id
     if request.dbsession.get(Teacher, teacher_id) is None:
         raise bad_request("teacher_id is not a teacher.", name="teacher_id")
     return teacher_id
