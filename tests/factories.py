@@ -162,3 +162,39 @@ class QuizFactory(Base):
         for school_class in extracted or []:
             current_session().add(models.QuizClass(quiz_id=quiz.id, class_id=school_class.id))
         current_session().flush()
+
+
+class QuizAttemptFactory(Base):
+    """``QuizAttemptFactory(quiz=quiz, student=student_user)``: an attempt in progress whose
+    deadline follows the quiz's time limit (pass ``started_at``/``deadline_at`` to move it)."""
+
+    class Meta:
+        model = models.QuizAttempt
+
+    class Params:
+        quiz = None
+        student = None
+
+    quiz_id = factory.LazyAttribute(lambda o: o.quiz.id)
+    student_id = factory.LazyAttribute(lambda o: o.student.id)
+    attempt_number = 1
+    status = models.AttemptStatus.IN_PROGRESS
+    started_at = factory.LazyFunction(models.utcnow)
+    deadline_at = factory.LazyAttribute(
+        lambda o: o.started_at + dt.timedelta(minutes=o.quiz.time_limit_minutes))
+
+
+class StudentAnswerFactory(Base):
+    """``StudentAnswerFactory(attempt=attempt, question=question, answer_option=1)``."""
+
+    class Meta:
+        model = models.StudentAnswer
+
+    class Params:
+        attempt = None
+        question = None
+
+    attempt_id = factory.LazyAttribute(lambda o: o.attempt.id)
+    question_id = factory.LazyAttribute(lambda o: o.question.id)
+    answer_option = None
+    answer_text = None

@@ -67,6 +67,10 @@ def forbidden(message: str = "You are not allowed to do this.") -> HTTPException
 def cornice_error_handler(request):
     """Cornice calls this when validation left errors on ``request.errors``."""
     errors = list(request.errors)
+    for error in errors:
+        # Cornice words its 406/415 refusals as bytes, which no JSON encoder takes.
+        if isinstance(error.get("description"), bytes):
+            error["description"] = error["description"].decode("utf-8", "replace")
     status = getattr(request.errors, "status", 400) or 400
     first = errors[0] if errors else {}
     message = first.get("description") or "The request is invalid."

@@ -39,6 +39,8 @@ validator = colander_validator
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+#: Far beyond any real list; bounds the OFFSET the database is asked for.
+MAX_PAGE = 1_000_000
 
 
 class Service(CorniceService):
@@ -82,7 +84,8 @@ def cornice_renderer() -> CorniceRenderer:
 class PaginationQuery(colander.MappingSchema):
     """Query parameters every list endpoint accepts. Subclass it to add filters."""
 
-    page = colander.SchemaNode(colander.Integer(), missing=1, validator=colander.Range(min=1))
+    page = colander.SchemaNode(colander.Integer(), missing=1,
+                               validator=colander.Range(min=1, max=MAX_PAGE))
     limit = colander.SchemaNode(colander.Integer(), missing=colander.drop,
                                 validator=colander.Range(min=1))
     # Alias of ``limit`` sent by older clients.

@@ -58,6 +58,7 @@ from ..models import (
     SchoolClass,
     Student,
     StudentAnswer,
+    Teacher,
     User,
     new_uuid,
     utcnow,
@@ -600,6 +601,20 @@ def attempts_lost_by_deleting(session: Session, user: User) -> int:
 
 
 # -- creating people and classes -------------------------------------------------------------
+
+
+def ensure_teacher_profile(session: Session, user: User) -> Teacher:
+    """The teacher profile of ``user``, created for an admin who has none yet.
+
+    Questions and quizzes belong to a teacher profile; admins may do everything a teacher
+    can, so their own items hang on a profile of their own.
+    """
+    profile = session.get(Teacher, user.id)
+    if profile is None:
+        profile = Teacher(id=user.id)
+        session.add(profile)
+        session.flush()
+    return profile
 
 
 def email_in_use(session: Session, email: str, *, exclude_user_id: str | None = None) -> bool:

@@ -37,6 +37,7 @@ def includeme(config):
     from . import admin, demo, migrate, tokens
 
     migrate.includeme(config)
+    config.include(".sweep")
     admin.includeme(config)
     demo.includeme(config)
     tokens.includeme(config)

@@ -2,6 +2,9 @@
 
 
 def includeme(config):
+    config.include(".questions")
+    config.include(".quizzes")  # before any /api/quizzes/{id}/... route (see quizzes.py)
+    config.include(".attempts")
     config.include(".health")
     config.include(".docs")
     config.include(".auth")

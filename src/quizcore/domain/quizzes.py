@@ -1,0 +1,428 @@
+"""Quizzes: their settings, questions and classes, their life (draft, published, archived)
+and who may take them when.
+
+Rules kept here:
+
+* settings: a time limit of 1 minute to 7 days; a passing percentage of 0-100; 1-100
+  attempts; dates from 1970 to 2037 (TIMESTAMP columns end in January 2038), the end after
+  the start;
+* questions: an ordered list of the owner's questions (an admin may use any), each with an
+  optional ``marks_override``; no duplicates; the quiz total may not exceed 999 marks
+  (scores are DECIMAL(5,2));
+* classes: a teacher sets a quiz only for classes assigned to them (an admin for any);
+* once a quiz has attempts its question list (with marks overrides) and its shuffle settings
+  (``randomize_questions`` / ``randomize_options``) are frozen: students in the middle of an
+  attempt keep the questions and the order they were shown. Title, dates, time limit (for new
+  attempts: a started attempt keeps its deadline), review settings and classes may change;
+* publish refuses a quiz without questions; a published quiz keeps at least one question;
+* delete is refused while attempts exist, unless the quiz is archived first (its attempts
+  and answers are then deleted with it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Question,
+    Quiz,
+    QuizAttempt,
+    QuizClass,
+    QuizQuestion,
+    QuizStatus,
+    SchoolClass,
+    TeacherClass,
+)
+from . import access_codes
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .questions import MAX_MARKS
+from .timing import storable, to_naive_utc
+from .values import text_value, whole_number
+
+MAX_TIME_LIMIT_MINUTES = 7 * 24 * 60
+MAX_ATTEMPTS = 100
+MAX_TOTAL_MARKS = MAX_MARKS
+MAX_QUESTIONS = 500
+
+#: Settings of a quiz (beside its questions, classes and access code).
+SETTINGS_FIELDS = (
+    "title", "subject", "description", "time_limit_minutes", "start_date", "end_date",
+    "passing_percentage", "max_attempts", "show_answers_after_submission",
+    "randomize_questions", "randomize_options", "allow_review",
+)
+#: Settings frozen once the quiz has attempts (they decide what an attempt shows).
+FROZEN_ONCE_ATTEMPTED = ("randomize_questions", "randomize_options")
+
+DEFAULTS: dict[str, Any] = {
+    "description": None, "start_date": None, "end_date": None, "passing_percentage": 40,
+    "max_attempts": 1, "show_answers_after_submission": False, "randomize_questions": False,
+    "randomize_options": False, "allow_review": True,
+}
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    """One entry of a quiz's ordered question list."""
+
+    question_id: str
+    marks_override: int | None = None
+
+
+def _bounded_int(values: Mapping[str, Any], field: str, low: int, high: int) -> int:
+    value = whole_number(values.get(field), field)
+    if not low <= value <= high:
+        raise Invalid(f"{field} must be between {low} and {high}.", field=field)
+    return value
+
+
+def _date(values: Mapping[str, Any], field: str) -> dt.datetime | None:
+    value = values.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        raise Invalid(f"{field} must be an ISO 8601 date and time.", field=field)
+    try:
+        value = to_naive_utc(value)
+    except OverflowError:  # e.g. 9999-12-31T23:59-14:00 has no UTC datetime
+        value = None
+    if value is None or not storable(value):
+        raise Invalid(f"{field} must be between 1970-01-01 and 2037-12-31 (UTC).", field=field)
+    return value
+
+
+def clean_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a complete set of quiz settings (:data:`SETTINGS_FIELDS`); return them cleaned."""
+    values = {**DEFAULTS, **values}
+    for field in ("passing_percentage", "max_attempts"):
+        if values[field] is None:
+            values[field] = DEFAULTS[field]
+    cleaned = {
+        "title": text_value(values.get("title"), "title", 255, required=True),
+        "subject": text_value(values.get("subject"), "subject", 100, required=True),
+        "description": text_value(values.get("description"), "description", 10_000),
+        "time_limit_minutes": _bounded_int(values, "time_limit_minutes", 1,
+                                           MAX_TIME_LIMIT_MINUTES),
+        "start_date": _date(values, "start_date"),
+        "end_date": _date(values, "end_date"),
+        "passing_percentage": _bounded_int(values, "passing_percentage", 0, 100),
+        "max_attempts": _bounded_int(values, "max_attempts", 1, MAX_ATTEMPTS),
+    }
+    for flag in ("show_answers_after_submission", "randomize_questions", "randomize_options",
+                 "allow_review"):
+        cleaned[flag] = bool(values.get(flag))
+    if cleaned["start_date"] and cleaned["end_date"] and \
+            cleaned["end_date"] <= cleaned["start_date"]:
+        raise Invalid("end_date must be after start_date.", field="end_date")
+    return cleaned
+
+
+def settings_of(quiz: Quiz) -> dict[str, Any]:
+    return {field: getattr(quiz, field) for field in SETTINGS_FIELDS}
+
+
+# -- questions and classes -------------------------------------------------------------------
+
+
+def resolve_questions(session: Session, refs: Sequence[QuestionRef],
+                      owner_id: str | None) -> list[tuple[Question, int | None]]:
+    """The questions ``refs`` name, in order. ``owner_id`` restricts them to one teacher's
+    bank (None: any question, for admins). Raises :class:`Invalid` for unknown, foreign or
+    repeated questions, bad overrides, or a total above 999 marks."""
+    if len(refs) > MAX_QUESTIONS:
+        raise Invalid(f"A quiz has at most {MAX_QUESTIONS} questions.", field="question_ids")
+    ids = [ref.question_id for ref in refs]
+    repeated = {qid for qid in ids if ids.count(qid) > 1}
+    if repeated:
+        raise Invalid(f"Question {sorted(repeated)[0]} is listed more than once.",
+                      field="question_ids")
+    query = sa.select(Question).where(Question.id.in_(ids)) if ids else None
+    found = {q.id: q for q in session.scalars(query)} if query is not None else {}
+    resolved = []
+    for ref in refs:
+        question = found.get(ref.question_id)
+        if question is None or (owner_id is not None and question.created_by != owner_id):
+            raise Invalid(f"Question {ref.question_id} does not exist in your question bank.",
+                          field="question_ids")
+        if ref.marks_override is not None and not 1 <= ref.marks_override <= MAX_MARKS:
+            raise Invalid(f"marks_override must be between 1 and {MAX_MARKS}.",
+                          field="marks_override")
+        resolved.append((question, ref.marks_override))
+    total = sum(override if override is not None else q.marks for q, override in resolved)
+    if total > MAX_TOTAL_MARKS:
+        raise Invalid(f"The quiz would be worth {total} marks; the most is {MAX_TOTAL_MARKS}.",
+                      field="question_ids")
+    return resolved
+
+
+def resolve_classes(session: Session, class_ids: Iterable[str],
+                    teacher_id: str | None) -> list[SchoolClass]:
+    """The classes named, checked to be assigned to ``teacher_id`` (None: any, for admins)."""
+    ids = list(dict.fromkeys(class_ids))
+    if not ids:
+        return []
+    query = sa.select(SchoolClass).where(SchoolClass.id.in_(ids))
+    if teacher_id is not None:
+        query = query.join(TeacherClass, TeacherClass.class_id == SchoolClass.id).where(
+            TeacherClass.teacher_id == teacher_id)
+    found = {c.id: c for c in session.scalars(query)}
+    for class_id in ids:
+        if class_id not in found:
+            raise Invalid(f"Class {class_id} does not exist or is not assigned to you.",
+                          field="class_ids")
+    return [found[class_id] for class_id in ids]
+
+
+def question_refs_of(quiz: Quiz) -> list[QuestionRef]:
+    return [QuestionRef(link.question_id, link.marks_override) for link in quiz.quiz_questions]
+
+
+def total_marks(quiz: Quiz) -> int:
+    """The marks the whole quiz is worth (overrides applied)."""
+    return sum(link.marks for link in quiz.quiz_questions)
+
+
+def has_attempts(session: Session, quiz_id: str) -> bool:
+    return bool(session.execute(sa.select(sa.exists(
+        sa.select(QuizAttempt.id).where(QuizAttempt.quiz_id == quiz_id)))).scalar())
+
+
+def _set_questions(session: Session, quiz: Quiz,
+                   resolved: list[tuple[Question, int | None]]) -> None:
+    if quiz.quiz_questions:
+        # Remove the old rows first: (quiz_id, order_index) and (quiz_id, question_id) are
+        # unique, and the unit of work would insert the new rows before deleting the old.
+        quiz.quiz_questions.clear()
+        session.flush()
+    quiz.quiz_questions.extend(
+        QuizQuestion(question_id=question.id, question=question, order_index=index,
+                     marks_override=override)
+        for index, (question, override) in enumerate(resolved))
+
+
+def _set_classes(session: Session, quiz: Quiz, classes: list[SchoolClass]) -> None:
+    if quiz.class_links:
+        quiz.class_links.clear()
+        session.flush()
+    quiz.class_links.extend(QuizClass(class_id=c.id, school_class=c) for c in classes)
+
+
+# -- access codes ----------------------------------------------------------------------------
+
+
+def code_taken(session: Session, code: str, except_quiz_id: str | None = None) -> bool:
+    query = sa.select(Quiz.id).where(Quiz.access_code == code)
+    if except_quiz_id is not None:
+        query = query.where(Quiz.id != except_quiz_id)
+    return session.execute(sa.select(sa.exists(query))).scalar()
+
+
+def checked_code(session: Session, code: str, except_quiz_id: str | None = None) -> str:
+    """A teacher's chosen code, normalised; :class:`Invalid` or :class:`Conflict` if unusable."""
+    code = access_codes.normalize(code)
+    problem = access_codes.code_problem(code)
+    if problem:
+        raise Invalid(problem, field="access_code")
+    if code_taken(session, code, except_quiz_id):
+        raise Conflict(f"The access code {code} is already used by another quiz.",
+                       reason="access_code_taken")
+    return code
+
+
+def _is_access_code_clash(error: IntegrityError) -> bool:
+    return "access_code" in str(error.orig)
+
+
+def _flush_with_code(session: Session, quiz: Quiz, chosen: bool) -> None:
+    """Flush ``quiz``; when another quiz took its code at the same instant, draw a new one
+    (or, for a code the teacher chose, report the conflict)."""
+    for _ in range(access_codes.MAX_DRAWS):
+        try:
+            with session.begin_nested():
+                session.add(quiz)
+                session.flush()
+            return
+        except IntegrityError as error:
+            if not _is_access_code_clash(error):
+                raise
+            if chosen:
+                raise Conflict(f"The access code {quiz.access_code} is already used by "
+                               "another quiz.", reason="access_code_taken") from None
+            quiz.access_code = access_codes.unique_code(lambda c: code_taken(session, c))
+    raise RuntimeError("Could not store a unique access code.")
+
+
+# -- create, update, publish, archive, delete ------------------------------------------------
+
+
+def create_quiz(session: Session, *, owner_id: str, settings: Mapping[str, Any],
+                questions: Sequence[QuestionRef], class_ids: Iterable[str],
+                access_code: str | None, restrict_to_owner: bool) -> Quiz:
+    """Create a draft quiz. ``restrict_to_owner``: questions and classes must be the owner's
+    (a teacher creating their own quiz); an admin may use any."""
+    cleaned = clean_settings(settings)
+    resolved = resolve_questions(session, questions, owner_id if restrict_to_owner else None)
+    classes = resolve_classes(session, class_ids, owner_id if restrict_to_owner else None)
+    chosen = access_code is not None
+    code = checked_code(session, access_code) if chosen else \
+        access_codes.unique_code(lambda c: code_taken(session, c))
+    quiz = Quiz(created_by=owner_id, access_code=code, status=QuizStatus.DRAFT, **cleaned)
+    _set_questions(session, quiz, resolved)
+    _set_classes(session, quiz, classes)
+    _flush_with_code(session, quiz, chosen)
+    return quiz
+
+
+def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
+                questions: Sequence[QuestionRef] | None, class_ids: Iterable[str] | None,
+                access_code: str | None, restrict_to_owner: bool) -> tuple[dict, dict]:
+    """Apply a partial update; returns ``(old, new)`` of the changed fields."""
+    current = settings_of(quiz)
+    merged = clean_settings({**current, **settings})
+    changed = [field for field in SETTINGS_FIELDS if merged[field] != current[field]]
+    old: dict[str, Any] = {f: current[f] for f in changed}
+    new: dict[str, Any] = {f: merged[f] for f in changed}
+    attempted = None
+
+    def frozen(what: str) -> Conflict:
+        return Conflict(f"Students have already started this quiz, so its {what} can no "
+                        "longer change. Copy the quiz to change it.", reason="quiz_has_attempts")
+
+    frozen_settings = [f for f in changed if f in FROZEN_ONCE_ATTEMPTED]
+    if frozen_settings:
+        attempted = has_attempts(session, quiz.id)
+        if attempted:
+            raise frozen(", ".join(frozen_settings))
+
+    owner = quiz.created_by if restrict_to_owner else None
+    if questions is not None:
+        before = question_refs_of(quiz)
+        if list(questions) != before:
+            if attempted is None:
+                attempted = has_attempts(session, quiz.id)
+            if attempted:
+                raise frozen("questions")
+            if not questions and quiz.status == QuizStatus.PUBLISHED:
+                raise Conflict("A published quiz needs at least one question.",
+                               reason="no_questions")
+            resolved = resolve_questions(session, questions, owner)
+            _set_questions(session, quiz, resolved)
+            old["questions"] = [ref.__dict__ for ref in before]
+            new["questions"] = [ref.__dict__ for ref in questions]
+
+    if class_ids is not None:
+        before_classes = [link.class_id for link in quiz.class_links]
+        wanted = list(dict.fromkeys(class_ids))
+        if wanted != before_classes:
+            _set_classes(session, quiz, resolve_classes(session, wanted, owner))
+            old["class_ids"], new["class_ids"] = before_classes, wanted
+
+    if access_code is not None:
+        code = access_codes.normalize(access_code)
+        if code != quiz.access_code:
+            code = checked_code(session, code, except_quiz_id=quiz.id)
+            old["access_code"], new["access_code"] = quiz.access_code, code
+            quiz.access_code = code
+
+    for field in changed:
+        setattr(quiz, field, merged[field])
+    if "access_code" in new:
+        _flush_with_code(session, quiz, chosen=True)
+    else:
+        session.flush()
+    return old, new
+
+
+def publish_quiz(session: Session, quiz: Quiz) -> bool:
+    """Publish a draft (or re-open an archived) quiz. Returns False if it already was
+    published. Refuses a quiz without questions."""
+    if quiz.status == QuizStatus.PUBLISHED:
+        return False
+    if not quiz.quiz_questions:
+        raise Conflict("Add at least one question before publishing this quiz.",
+                       reason="no_questions")
+    quiz.status = QuizStatus.PUBLISHED
+    session.flush()
+    return True
+
+
+def archive_quiz(session: Session, quiz: Quiz) -> bool:
+    """Archive a quiz: students can no longer start it (attempts in progress may finish).
+    Returns False if it already was archived."""
+    if quiz.status == QuizStatus.ARCHIVED:
+        return False
+    quiz.status = QuizStatus.ARCHIVED
+    session.flush()
+    return True
+
+
+def delete_quiz(session: Session, quiz: Quiz) -> None:
+    """Delete a quiz; refused while it has attempts unless it is archived."""
+    if quiz.status != QuizStatus.ARCHIVED and has_attempts(session, quiz.id):
+        raise Conflict("Students have attempts at this quiz: archive it first, then delete "
+                       "it (its attempts and answers are deleted with it).",
+                       reason="quiz_has_attempts")
+    session.delete(quiz)
+    session.flush()
+
+
+# -- students --------------------------------------------------------------------------------
+
+
+def class_ids_of(quiz: Quiz) -> set[str]:
+    return {link.class_id for link in quiz.class_links}
+
+
+def student_listing_condition(class_id: str | None, now: dt.datetime):
+    """SQL condition: published quizzes set for ``class_id`` whose window contains now."""
+    if class_id is None:
+        return sa.false()
+    assigned = sa.select(QuizClass.id).where(QuizClass.quiz_id == Quiz.id,
+                                             QuizClass.class_id == class_id)
+    return sa.and_(
+        Quiz.status == QuizStatus.PUBLISHED,
+        sa.exists(assigned),
+        sa.or_(Quiz.start_date.is_(None), Quiz.start_date <= now),
+        sa.or_(Quiz.end_date.is_(None), Quiz.end_date > now),
+    )
+
+
+def check_student_may_see(quiz: Quiz, student_class_id: str | None) -> None:
+    """A student sees a quiz that is not a draft (drafts do not exist for them: 404) and
+    is set for their class (otherwise 403, as for an access code of another class)."""
+    if quiz.status == QuizStatus.DRAFT:
+        raise NotFound("Quiz")
+    if student_class_id is None or student_class_id not in class_ids_of(quiz):
+        raise Forbidden("This quiz is not set for your class.", reason="class_not_assigned")
+
+
+def start_refusal(quiz: Quiz, now: dt.datetime) -> Forbidden | None:
+    """Why a new attempt cannot start now because of the quiz's state or window."""
+    if quiz.status == QuizStatus.ARCHIVED:
+        return Forbidden("This quiz is closed.", reason="quiz_closed")
+    if quiz.start_date is not None and now < quiz.start_date:
+        return Forbidden("This quiz has not started yet.", reason="not_started",
+                         start_date=quiz.start_date)
+    if quiz.end_date is not None and now >= quiz.end_date:
+        return Forbidden("This quiz has ended.", reason="ended", end_date=quiz.end_date)
+    return None
+
+
+def check_can_start(quiz: Quiz, student_class_id: str | None, now: dt.datetime,
+                    attempts_used: int) -> None:
+    """Every rule a new attempt must pass, in the order a student should hear about them."""
+    check_student_may_see(quiz, student_class_id)
+    refusal = start_refusal(quiz, now)
+    if refusal is not None:
+        raise refusal
+    if attempts_used >= quiz.max_attempts:
+        raise Forbidden(f"You have used all {quiz.max_attempts} attempt(s) at this quiz.",
+                        reason="max_attempts_reached", max_attempts=quiz.max_attempts)
+    if not quiz.quiz_questions:
+        raise Conflict("This quiz has no questions yet.", reason="no_questions")

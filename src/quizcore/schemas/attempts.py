@@ -1,0 +1,57 @@
+"""Request schemas of attempts (``/api/attempts``)."""
+
+from __future__ import annotations
+
+import colander
+
+from ..domain.attempts import MAX_CLIENT_SEQ, MAX_IDEMPOTENCY_KEY_LENGTH
+from ..domain.questions import MAX_OPTIONS, MAX_TEXT_LENGTH
+from ..models import AttemptStatus
+from ..rest import PaginationQuery
+from .common import optional, page_node
+
+STATUSES = [s.value for s in AttemptStatus]
+
+
+class AnswerBody(colander.MappingSchema):
+    question_id = colander.SchemaNode(colander.String(), validator=colander.Length(max=36))
+    answer_option = optional(
+        colander.Integer(strict=True),
+        "choice questions: index of the chosen option as shown to the student "
+        "(true_false: 0 true, 1 false; a boolean is accepted)",
+        validator=colander.Range(0, MAX_OPTIONS - 1))
+    answer_text = optional(colander.String(allow_empty=True),
+                           "short_answer / descriptive: the text (may be empty)",
+                           validator=colander.Length(max=MAX_TEXT_LENGTH))
+    answer = optional(colander.String(allow_empty=True),
+                      "alias for older clients: an option index for choice questions, "
+                      "the text otherwise")
+    client_seq = optional(
+        colander.Integer(strict=True),
+        "increasing number of this save in the client; a save with a lower number than the "
+        "stored one is acknowledged but changes nothing",
+        validator=colander.Range(0, MAX_CLIENT_SEQ))
+
+
+class AnswerHeaders(colander.MappingSchema):
+    idempotency_key = optional(
+        colander.String(),
+        "a retry of a request with the same key is acknowledged with the first result",
+        name="Idempotency-Key", validator=colander.Length(max=MAX_IDEMPOTENCY_KEY_LENGTH))
+
+
+class AnswerRequest(colander.MappingSchema):
+    body = AnswerBody()
+    header = AnswerHeaders()
+
+
+class AttemptListQuery(PaginationQuery):
+    page = page_node()
+    quiz_id = optional(colander.String(), "attempts at this quiz")
+    status = optional(colander.String(), "in_progress | submitted | graded | auto_submitted",
+                      validator=colander.OneOf(STATUSES))
+    student_id = optional(colander.String(), "teachers/admins: attempts of this student")
+
+
+class AttemptListRequest(colander.MappingSchema):
+    querystring = AttemptListQuery()

@@ -1,0 +1,86 @@
+"""Request schemas of the question bank (``/api/questions``)."""
+
+from __future__ import annotations
+
+import colander
+
+from ..domain import questions as rules
+from ..models import Difficulty, QuestionType
+from ..rest import PaginationQuery
+from .common import optional, page_node
+
+QUESTION_TYPES = [t.value for t in QuestionType]
+DIFFICULTIES = [d.value for d in Difficulty]
+
+
+class Options(colander.SequenceSchema):
+    option = colander.SchemaNode(colander.String(),
+                                 validator=colander.Length(max=rules.MAX_OPTION_LENGTH))
+
+
+class AcceptedAnswers(colander.SequenceSchema):
+    answer = colander.SchemaNode(colander.String(),
+                                 validator=colander.Length(max=rules.MAX_ACCEPTED_LENGTH))
+
+
+def _question_fields(schema: colander.MappingSchema, required: bool) -> colander.MappingSchema:
+    def maybe(node: colander.SchemaNode) -> colander.SchemaNode:
+        if not required:
+            node.missing = colander.drop
+        return node
+
+    schema.add(maybe(colander.SchemaNode(
+        colander.String(), name="text", validator=colander.Length(max=rules.MAX_TEXT_LENGTH),
+        description="the question as students read it")))
+    schema.add(maybe(colander.SchemaNode(
+        colander.String(), name="type", validator=colander.OneOf(QUESTION_TYPES),
+        description="mcq | true_false | short_answer | descriptive")))
+    schema.add(maybe(colander.SchemaNode(
+        colander.Integer(strict=True), name="marks",
+        validator=colander.Range(rules.MIN_MARKS, rules.MAX_MARKS),
+        description=f"marks the question is worth, 1..{rules.MAX_MARKS}")))
+    schema.add(optional(colander.String(), "topic", name="topic",
+                        validator=colander.Length(max=rules.MAX_TOPIC_LENGTH)))
+    schema.add(optional(colander.String(), "easy | medium | hard", name="difficulty",
+                        validator=colander.OneOf(DIFFICULTIES)))
+    schema.add(Options(name="options", missing=colander.drop,
+                       description="mcq: 2 to 10 option texts"))
+    schema.add(optional(colander.Integer(strict=True),
+                        "mcq: 0-based index of the right option; true_false: 0 (true) or "
+                        "1 (false), or a boolean", name="correct_answer"))
+    schema.add(AcceptedAnswers(name="accepted_answers", missing=colander.drop,
+                               description="short_answer: the accepted answers"))
+    schema.add(optional(colander.String(), "descriptive: a model answer for the marker",
+                        name="sample_answer",
+                        validator=colander.Length(max=rules.MAX_TEXT_LENGTH)))
+    schema.add(optional(colander.String(), "descriptive: how to award marks",
+                        name="marking_rubric",
+                        validator=colander.Length(max=rules.MAX_TEXT_LENGTH)))
+    return schema
+
+
+def question_create_schema() -> colander.MappingSchema:
+    schema = _question_fields(colander.MappingSchema(), required=True)
+    schema.add(optional(colander.String(), "admins only: the teacher whose bank gets the "
+                        "question", name="teacher_id"))
+    return schema
+
+
+def question_update_schema() -> colander.MappingSchema:
+    """Any subset of the fields; null clears an optional one."""
+    return _question_fields(colander.MappingSchema(), required=False)
+
+
+class QuestionListQuery(PaginationQuery):
+    page = page_node()
+    type = optional(colander.String(), "mcq | true_false | short_answer | descriptive",
+                    validator=colander.OneOf(QUESTION_TYPES))
+    topic = optional(colander.String(), "exact topic")
+    difficulty = optional(colander.String(), "easy | medium | hard",
+                          validator=colander.OneOf(DIFFICULTIES))
+    search = optional(colander.String(), "words in the question text (case-insensitive)",
+                      validator=colander.Length(max=200))
+
+
+class QuestionListRequest(colander.MappingSchema):
+    querystring = QuestionListQuery()

@@ -1,0 +1,94 @@
+"""Request schemas of quizzes (``/api/quizzes``)."""
+
+from __future__ import annotations
+
+import colander
+
+from ..domain import access_codes
+from ..domain import quizzes as rules
+from ..domain.questions import MAX_MARKS
+from ..models import QuizStatus
+from ..rest import PaginationQuery
+from .common import IdList, optional, page_node, strict_bool, timestamp
+
+STATUSES = [s.value for s in QuizStatus]
+
+
+class QuestionItem(colander.MappingSchema):
+    question_id = colander.SchemaNode(colander.String(), validator=colander.Length(max=36))
+    marks_override = optional(colander.Integer(strict=True),
+                              "marks of this question in this quiz (else the question's own)",
+                              validator=colander.Range(1, MAX_MARKS))
+
+
+class QuestionItems(colander.SequenceSchema):
+    item = QuestionItem()
+
+
+def _quiz_fields(schema: colander.MappingSchema, required: bool) -> colander.MappingSchema:
+    def maybe(node: colander.SchemaNode) -> colander.SchemaNode:
+        if not required:
+            node.missing = colander.drop
+        return node
+
+    schema.add(maybe(colander.SchemaNode(colander.String(), name="title",
+                                         validator=colander.Length(max=255))))
+    schema.add(maybe(colander.SchemaNode(colander.String(), name="subject",
+                                         validator=colander.Length(max=100))))
+    schema.add(optional(colander.String(), name="description",
+                        validator=colander.Length(max=10_000)))
+    schema.add(optional(colander.Integer(strict=True), "minutes allowed per attempt",
+                        name="time_limit_minutes",
+                        validator=colander.Range(1, rules.MAX_TIME_LIMIT_MINUTES)))
+    schema.add(optional(colander.Integer(strict=True),
+                        "alias of time_limit_minutes (older clients)", name="duration_minutes",
+                        validator=colander.Range(1, rules.MAX_TIME_LIMIT_MINUTES)))
+    schema.add(timestamp("attempts may start from (UTC)", name="start_date"))
+    schema.add(timestamp("attempts may start until; attempts end by then (UTC)",
+                         name="end_date"))
+    schema.add(optional(colander.Integer(strict=True), name="passing_percentage",
+                        validator=colander.Range(0, 100)))
+    schema.add(optional(colander.Integer(strict=True), name="max_attempts",
+                        validator=colander.Range(1, rules.MAX_ATTEMPTS)))
+    for flag in ("show_answers_after_submission", "randomize_questions", "randomize_options",
+                 "allow_review"):
+        schema.add(optional(strict_bool(), name=flag))
+    schema.add(optional(colander.String(),
+                        "letters and digits, 4-20; generated (unambiguous, no 0/O/1/I) "
+                        "when absent", name="access_code",
+                        validator=colander.Length(max=access_codes.MAX_LENGTH + 10)))
+    schema.add(IdList(name="class_ids", missing=colander.drop,
+                      description="classes the quiz is set for"))
+    schema.add(IdList(name="question_ids", missing=colander.drop,
+                      description="ordered question ids"))
+    schema.add(QuestionItems(name="questions", missing=colander.drop,
+                             description="ordered questions with optional marks_override "
+                                         "(instead of question_ids)"))
+    return schema
+
+
+def quiz_create_schema() -> colander.MappingSchema:
+    schema = _quiz_fields(colander.MappingSchema(), required=True)
+    schema.add(optional(colander.String(), "admins only: the teacher who owns the quiz",
+                        name="teacher_id"))
+    return schema
+
+
+def quiz_update_schema() -> colander.MappingSchema:
+    """Any subset of the fields; null clears an optional one."""
+    return _quiz_fields(colander.MappingSchema(), required=False)
+
+
+class QuizListQuery(PaginationQuery):
+    page = page_node()
+    status = optional(colander.String(), "draft | published | archived",
+                      validator=colander.OneOf(STATUSES))
+    teacher_id = optional(colander.String(), "quizzes of this teacher (admins)")
+    class_id = optional(colander.String(), "quizzes set for this class")
+    subject = optional(colander.String(), "exact subject")
+    search = optional(colander.String(), "words in the title (case-insensitive)",
+                      validator=colander.Length(max=200))
+
+
+class QuizListRequest(colander.MappingSchema):
+    querystring = QuizListQuery()

@@ -1,0 +1,390 @@
+"""Quizzes: ``/api/quizzes`` (teachers build them, students find and start them).
+
+Teachers see and change only their own quizzes, admins all; others answer 404. Students see
+published quizzes set for their class, without answer keys or access codes, and start them
+with ``POST /api/quizzes/{id}/start``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..domain import access_codes, quiz_payload
+from ..domain import quizzes as rules
+from ..domain.attempts import shown_answer_option, start_attempt
+from ..domain.errors import Invalid, NotFound
+from ..domain.timing import seconds_remaining
+from ..events import EntityChanged, QuizArchived, QuizPublished, emit
+from ..models import (
+    AttemptStatus,
+    Quiz,
+    QuizAttempt,
+    QuizClass,
+    QuizQuestion,
+    QuizStatus,
+    Student,
+    User,
+    utcnow,
+)
+from ..rest import body_validator, iso, page_params, paginate, validator
+from ..schemas.quizzes import QuizListRequest, quiz_create_schema, quiz_update_schema
+from ._assessment import (
+    JSON,
+    domain_errors,
+    is_admin,
+    is_student,
+    jsonable,
+    nulls_sent,
+    owned_or_404,
+    owner_for_new,
+    service,
+)
+
+CHANGE_POLICY = (
+    "Once students have started a quiz, its questions (with marks overrides) and its "
+    "randomize_questions / randomize_options settings are frozen (409, reason "
+    "quiz_has_attempts); other settings may change, and a started attempt keeps its deadline."
+)
+
+quizzes = service(name="quizzes", path="/api/quizzes",
+                  description="Quizzes: teachers' own (admins: all); students: published "
+                              "quizzes of their class open now.")
+quiz_access = service(name="quiz_access", path="/api/quizzes/access/{code}",
+                      description="A student looks a quiz up by its access code.")
+quiz = service(name="quiz", path="/api/quizzes/{id}",
+               description="One quiz. " + CHANGE_POLICY)
+quiz_publish = service(name="quiz_publish", path="/api/quizzes/{id}/publish",
+                       description="Publish a quiz (it needs at least one question).")
+quiz_archive = service(name="quiz_archive", path="/api/quizzes/{id}/archive",
+                       description="Archive a quiz: no new attempts.")
+quiz_start = service(name="quiz_start", path="/api/quizzes/{id}/start",
+                     description="A student starts, or resumes, an attempt.")
+
+
+# -- serialisation ---------------------------------------------------------------------------
+
+
+def _load_options():
+    return (selectinload(Quiz.quiz_questions).selectinload(QuizQuestion.question),
+            selectinload(Quiz.class_links).selectinload(QuizClass.school_class))
+
+
+def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
+               attempt_count: int | None = None) -> dict:
+    """A quiz as its teacher (or an admin) sees it."""
+    data = {
+        "id": item.id, "title": item.title, "subject": item.subject,
+        "description": item.description, "access_code": item.access_code,
+        "time_limit_minutes": item.time_limit_minutes,
+        "duration_minutes": item.time_limit_minutes, "status": str(item.status),
+        "start_date": iso(item.start_date), "end_date": iso(item.end_date),
+        "created_by": item.created_by,
+        "teacher": {"id": item.created_by, "name": teacher_names.get(item.created_by)},
+        "created_at": iso(item.created_at), "updated_at": iso(item.updated_at),
+        "classes": [{"id": link.class_id, "name": link.school_class.name,
+                     "section": link.school_class.section} for link in item.class_links],
+        "total_marks": rules.total_marks(item), "question_count": len(item.quiz_questions),
+        "passing_percentage": item.passing_percentage, "max_attempts": item.max_attempts,
+        "show_answers_after_submission": item.show_answers_after_submission,
+        "randomize_questions": item.randomize_questions,
+        "randomize_options": item.randomize_options, "allow_review": item.allow_review,
+    }
+    if questions:
+        data["questions"] = [{
+            **quiz_payload.student_question(link.question, link.marks, position),
+            "marks_override": link.marks_override,
+            "topic": link.question.topic,
+            "difficulty": link.question.difficulty.value if link.question.difficulty else None,
+            "correct_answer": link.question.correct_answer,
+            "accepted_answers": link.question.accepted_answers,
+            "sample_answer": link.question.sample_answer,
+            "marking_rubric": link.question.marking_rubric,
+        } for position, link in enumerate(item.quiz_questions)]
+    if attempt_count is not None:
+        data["attempt_count"] = attempt_count
+    return data
+
+
+def _teacher_names(session, items) -> dict[str, str]:
+    ids = {item.created_by for item in items}
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _attempt_summary(session, student_id: str, quiz_ids) -> dict[str, dict]:
+    """Per quiz: attempts used and the attempt in progress, for a student."""
+    summary: dict[str, dict] = {qid: {"attempts_used": 0, "in_progress_attempt_id": None}
+                                for qid in quiz_ids}
+    if not summary:
+        return summary
+    rows = session.execute(
+        sa.select(QuizAttempt.quiz_id, QuizAttempt.id, QuizAttempt.status)
+        .where(QuizAttempt.student_id == student_id, QuizAttempt.quiz_id.in_(summary)))
+    for quiz_id, attempt_id, status in rows:
+        summary[quiz_id]["attempts_used"] += 1
+        if status == AttemptStatus.IN_PROGRESS:
+            summary[quiz_id]["in_progress_attempt_id"] = attempt_id
+    return summary
+
+
+def student_quiz(item: Quiz, summary: dict) -> dict:
+    """A quiz as a student sees it: settings only (no questions, keys, access code)."""
+    data = quiz_payload.student_quiz_fields(item, rules.total_marks(item),
+                                            len(item.quiz_questions))
+    data.update(summary)
+    data["attempts_remaining"] = max(0, item.max_attempts - summary["attempts_used"])
+    return data
+
+
+# -- lookups ---------------------------------------------------------------------------------
+
+
+def _staff_quiz_or_404(request) -> Quiz:
+    return owned_or_404(request, Quiz, "Quiz")
+
+
+def _attempt_count(session, quiz_id: str) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)
+                          .where(QuizAttempt.quiz_id == quiz_id))
+
+
+def _question_refs(values: dict) -> list[rules.QuestionRef] | None:
+    if "question_ids" in values and "questions" in values:
+        raise Invalid("Send question_ids or questions, not both.", field="questions")
+    if "questions" in values:
+        return [rules.QuestionRef(item["question_id"], item.get("marks_override"))
+                for item in values["questions"]]
+    if "question_ids" in values:
+        return [rules.QuestionRef(qid) for qid in values["question_ids"]]
+    return None
+
+
+def _settings(values: dict) -> dict:
+    settings = {field: values[field] for field in rules.SETTINGS_FIELDS if field in values}
+    if "time_limit_minutes" not in settings and "duration_minutes" in values:
+        settings["time_limit_minutes"] = values["duration_minutes"]  # older clients' name
+    return settings
+
+
+def _student_class_id(request) -> str | None:
+    student = request.dbsession.get(Student, request.user.id)
+    return student.class_id if student is not None else None
+
+
+def _staff_response(request, item: Quiz) -> dict:
+    session = request.dbsession
+    return staff_quiz(item, _teacher_names(session, [item]), questions=True,
+                      attempt_count=_attempt_count(session, item.id))
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+@quizzes.get(schema=QuizListRequest(), validators=(validator,))
+def list_quizzes(request):
+    """Quizzes, newest first; filters ``status``, ``teacher_id``, ``class_id``, ``subject``,
+    ``search`` (in the title). Students get published quizzes of their class open now."""
+    session = request.dbsession
+    query = request.validated["querystring"]
+    user = request.user
+    statement = sa.select(Quiz).options(*_load_options())
+    if is_student(user):
+        statement = statement.where(
+            rules.student_listing_condition(_student_class_id(request), utcnow()))
+    else:
+        if not is_admin(user):
+            statement = statement.where(Quiz.created_by == user.id)
+        if "status" in query:
+            statement = statement.where(Quiz.status == QuizStatus(query["status"]))
+        if "teacher_id" in query:
+            statement = statement.where(Quiz.created_by == query["teacher_id"])
+    if "class_id" in query:
+        statement = statement.where(sa.exists(sa.select(QuizClass.id).where(
+            QuizClass.quiz_id == Quiz.id, QuizClass.class_id == query["class_id"])))
+    if "subject" in query:
+        statement = statement.where(Quiz.subject == query["subject"])
+    if "search" in query:
+        statement = statement.where(Quiz.title.icontains(query["search"], autoescape=True))
+    statement = statement.order_by(Quiz.created_at.desc(), Quiz.id)
+    page, limit = page_params(request.validated)
+    result = paginate(session, statement, page, limit)
+    items = result["items"]
+    if is_student(user):
+        summary = _attempt_summary(session, user.id, [item.id for item in items])
+        result["items"] = [student_quiz(item, summary[item.id]) for item in items]
+    else:
+        names = _teacher_names(session, items)
+        result["items"] = [staff_quiz(item, names, questions=False) for item in items]
+    return result
+
+
+@quizzes.post(permission="teach", schema=quiz_create_schema(), validators=(body_validator,),
+              content_type=JSON)
+@domain_errors()
+def create_quiz(request):
+    """Create a draft quiz (201). The access code is generated unless one is given (409 if
+    it is taken). Admins name the owner with ``teacher_id``."""
+    values = request.validated
+    owner_id = owner_for_new(request, values.get("teacher_id"))
+    item = rules.create_quiz(
+        request.dbsession, owner_id=owner_id, settings=_settings(values),
+        questions=_question_refs(values) or [], class_ids=values.get("class_ids", []),
+        access_code=values.get("access_code"), restrict_to_owner=not is_admin(request.user))
+    emit(request, EntityChanged(action="create", entity_type="quiz", entity_id=item.id,
+                                new=jsonable({**rules.settings_of(item),
+                                              "access_code": item.access_code})))
+    request.response.status_code = 201
+    return _staff_response(request, item)
+
+
+@quiz_access.get(permission="study")
+@domain_errors()
+def get_quiz_by_access_code(request):
+    """A student looks up a quiz by access code: its details without questions or answers.
+    404 unknown code; 403 not set for the student's class, closed, not started or ended."""
+    session = request.dbsession
+    code = access_codes.normalize(request.matchdict["code"])
+    item = session.scalar(sa.select(Quiz).where(Quiz.access_code == code))
+    if item is None:
+        raise NotFound("Quiz")
+    rules.check_student_may_see(item, _student_class_id(request))
+    summary = _attempt_summary(session, request.user.id, [item.id])[item.id]
+    if summary["in_progress_attempt_id"] is None:
+        refusal = rules.start_refusal(item, utcnow())
+        if refusal is not None:
+            raise refusal
+    data = student_quiz(item, summary)
+    data["access_code"] = item.access_code
+    data["can_start"] = bool(summary["in_progress_attempt_id"]) or \
+        summary["attempts_used"] < item.max_attempts
+    return data
+
+
+@quiz.get()
+@domain_errors()
+def get_quiz(request):
+    """One quiz. Teachers (owner) and admins get questions with their keys; students get
+    the settings of a quiz set for their class (403 otherwise), never questions or keys."""
+    session = request.dbsession
+    if is_student(request.user):
+        item = session.get(Quiz, request.matchdict["id"])
+        if item is None:
+            raise NotFound("Quiz")
+        rules.check_student_may_see(item, _student_class_id(request))
+        return student_quiz(item, _attempt_summary(session, request.user.id, [item.id])[item.id])
+    return _staff_response(request, _staff_quiz_or_404(request))
+
+
+@quiz.put(permission="teach", schema=quiz_update_schema(), validators=(body_validator,),
+          content_type=JSON)
+@domain_errors()
+def update_quiz(request):
+    item = _staff_quiz_or_404(request)
+    values = request.validated
+    settings = _settings(values)
+    settings.update(nulls_sent(request, ("description", "start_date", "end_date")))
+    old, new = rules.update_quiz(
+        request.dbsession, item, settings=settings, questions=_question_refs(values),
+        class_ids=values.get("class_ids"), access_code=values.get("access_code"),
+        restrict_to_owner=not is_admin(request.user))
+    if new:
+        emit(request, EntityChanged(action="update", entity_type="quiz", entity_id=item.id,
+                                    old=jsonable(old), new=jsonable(new)))
+        quiz_payload.invalidate_after_commit(request, [item.id])
+    return _staff_response(request, item)
+
+
+update_quiz.__doc__ = ("Change any subset of the fields (null clears description or dates). "
+                       + CHANGE_POLICY)
+
+
+@quiz.delete(permission="teach")
+@domain_errors()
+def delete_quiz(request):
+    """Delete a quiz; 409 while it has attempts, unless it is archived."""
+    item = _staff_quiz_or_404(request)
+    old = jsonable({**rules.settings_of(item), "access_code": item.access_code})
+    rules.delete_quiz(request.dbsession, item)
+    emit(request, EntityChanged(action="delete", entity_type="quiz", entity_id=item.id,
+                                old=old))
+    quiz_payload.invalidate_after_commit(request, [item.id])
+    return {"message": "Quiz deleted."}
+
+
+@quiz_publish.post(permission="teach")
+@domain_errors()
+def publish_quiz(request):
+    """Publish the quiz; 409 (reason no_questions) when it has no questions."""
+    item = _staff_quiz_or_404(request)
+    if rules.publish_quiz(request.dbsession, item):
+        emit(request, QuizPublished(quiz_id=item.id, title=item.title,
+                                    teacher_id=item.created_by,
+                                    class_ids=sorted(rules.class_ids_of(item))))
+        quiz_payload.invalidate_after_commit(request, [item.id])
+        message = "Quiz published."
+    else:
+        message = "The quiz was already published."
+    return {"message": message, "access_code": item.access_code, "status": str(item.status)}
+
+
+@quiz_archive.post(permission="teach")
+@domain_errors()
+def archive_quiz(request):
+    """Archive the quiz: students can no longer start it; attempts in progress may finish."""
+    item = _staff_quiz_or_404(request)
+    if rules.archive_quiz(request.dbsession, item):
+        emit(request, QuizArchived(quiz_id=item.id, title=item.title,
+                                   teacher_id=item.created_by))
+        quiz_payload.invalidate_after_commit(request, [item.id])
+        message = "Quiz archived."
+    else:
+        message = "The quiz was already archived."
+    return {"message": message, "status": str(item.status)}
+
+
+@quiz_start.post(permission="study")
+@domain_errors(commit=True)  # an expired attempt auto-submitted on the way stays submitted
+def start_quiz(request):
+    """Start an attempt (201), or resume the one in progress (200, same ``attempt_id``, saved
+    answers, remaining time). Questions and options come in this attempt's order, without
+    answers; ``answer_option`` values are indexes into the options as shown here."""
+    now = utcnow()
+    result = start_attempt(request, request.matchdict["id"], request.user, now=now,
+                           client_addr=request.client_addr,
+                           user_agent=request.user_agent)
+    attempt, view = result.attempt, result.view
+    shown = quiz_payload.questions_for_attempt(view, attempt.id)
+    answers = [{
+        "question_id": answer.question_id,
+        "answer_option": shown_answer_option(attempt.id, view, answer),
+        "answer_text": answer.answer_text,
+        "client_seq": answer.client_seq,
+        "saved_at": iso(answer.updated_at),
+    } for answer in result.answers]
+    request.response.status_code = 200 if result.resumed else 201
+    return {
+        "attempt_id": attempt.id,
+        "attempt_number": attempt.attempt_number,
+        "resumed": result.resumed,
+        "status": str(attempt.status),
+        "started_at": iso(attempt.started_at),
+        "deadline_at": iso(attempt.deadline_at),
+        "time_remaining_seconds": seconds_remaining(attempt.deadline_at, now),
+        "server_time": iso(now),
+        "quiz": view.quiz,
+        "questions": [item.data for item in shown],
+        "answers": answers,
+    }
+
+
+def includeme(config):
+    # The access-code route first: /api/quizzes/access/{code} must not be taken for
+    # /api/quizzes/{id}/<action> when a code looks like an action word.
+    config.add_cornice_service(quiz_access)
+    config.add_cornice_service(quizzes)
+    config.add_cornice_service(quiz)
+    config.add_cornice_service(quiz_publish)
+    config.add_cornice_service(quiz_archive)
+    config.add_cornice_service(quiz_start)
