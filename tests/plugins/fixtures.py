@@ -54,3 +54,85 @@ def emit(client, *events, outcome="commit", status=None, headers=None):
     expected = status or {"commit": 200, "fail": 500, "veto": 409}[outcome]
     return client.post_json(f"/api/test-emitter/{outcome}", body, status=expected,
                             headers=headers or {})
+
+
+# -- exams through the real quiz and attempt endpoints ---------------------------------------
+
+
+class ExamGrader:
+    """Marks choice answers against their key; answered descriptive questions wait for a
+    teacher (the grading plugin's behaviour, registered the way it registers itself)."""
+
+    def __call__(self, context):
+        from quizcore.domain.grading import GradeOutcome, percentage_of
+        from quizcore.models import QuestionType
+
+        score, pending = 0, False
+        for item in context.questions:
+            answer = context.answers.get(item.question.id)
+            if item.question.type == QuestionType.DESCRIPTIVE:
+                pending = pending or answer is not None
+                continue
+            right = answer is not None and answer.answer_option == item.question.correct_answer
+            if answer is not None:
+                answer.marks_awarded = item.marks if right else 0
+            score += item.marks if right else 0
+        return GradeOutcome(score=score, total_marks=context.total_marks,
+                            percentage=percentage_of(score, context.total_marks),
+                            pending=pending)
+
+
+@pytest.fixture
+def exam_grader(emitter_app):
+    """The emitter app grades attempts with :class:`ExamGrader` during the test."""
+    from quizcore.domain.grading import GRADER_KEY
+
+    registry = emitter_app.app.registry
+    previous = registry.get(GRADER_KEY)
+    registry[GRADER_KEY] = ExamGrader()
+    yield registry[GRADER_KEY]
+    if previous is None:
+        registry.pop(GRADER_KEY, None)
+    else:
+        registry[GRADER_KEY] = previous
+
+
+@pytest.fixture
+def exam(dbsession, teacher, school_class):
+    """A draft quiz for ``school_class``: a 2-mark choice question (key 1) and a 4-mark
+    descriptive one, passing at 50%."""
+    from quizcore.models import QuestionType
+    from tests import factories
+
+    choice = factories.QuestionFactory(owner=teacher, marks=2, correct_answer=1)
+    essay = factories.QuestionFactory(owner=teacher, type=QuestionType.DESCRIPTIVE, marks=4,
+                                      options=None, correct_answer=None,
+                                      sample_answer="Light, water, CO2.")
+    quiz = factories.QuizFactory(owner=teacher, questions=[choice, essay],
+                                 classes=[school_class], status="draft", title="Plants",
+                                 passing_percentage=50)
+    return quiz, choice, essay
+
+
+@pytest.fixture
+def server_request(emitter_app):
+    """A request as quizctl and the sweeper make (no HTTP, no user), on the emitter app;
+    run work inside ``with request.tm:``."""
+    from pyramid.scripting import prepare
+
+    env = prepare(registry=emitter_app.app.registry)
+    yield env["request"]
+    env["closer"]()
+
+
+def take_exam(client, quiz_id, headers, answers: dict, submit=True) -> str:
+    """Start the quiz, save ``{question_id: option index or text}``, submit; the attempt id."""
+    attempt_id = client.post(f"/api/quizzes/{quiz_id}/start", headers=headers,
+                             status=201).json["attempt_id"]
+    for question_id, answer in answers.items():
+        field = "answer_option" if isinstance(answer, int) else "answer_text"
+        client.post_json(f"/api/attempts/{attempt_id}/answer",
+                         {"question_id": question_id, field: answer}, headers=headers)
+    if submit:
+        client.post(f"/api/attempts/{attempt_id}/submit", headers=headers)
+    return attempt_id
