@@ -59,37 +59,17 @@ def emit(client, *events, outcome="commit", status=None, headers=None):
 # -- exams through the real quiz and attempt endpoints ---------------------------------------
 
 
-class ExamGrader:
-    """Marks choice answers against their key; answered descriptive questions wait for a
-    teacher (the grading plugin's behaviour, registered the way it registers itself)."""
-
-    def __call__(self, context):
-        from quizcore.domain.grading import GradeOutcome, percentage_of
-        from quizcore.models import QuestionType
-
-        score, pending = 0, False
-        for item in context.questions:
-            answer = context.answers.get(item.question.id)
-            if item.question.type == QuestionType.DESCRIPTIVE:
-                pending = pending or answer is not None
-                continue
-            right = answer is not None and answer.answer_option == item.question.correct_answer
-            if answer is not None:
-                answer.marks_awarded = item.marks if right else 0
-            score += item.marks if right else 0
-        return GradeOutcome(score=score, total_marks=context.total_marks,
-                            percentage=percentage_of(score, context.total_marks),
-                            pending=pending)
-
-
 @pytest.fixture
 def exam_grader(emitter_app):
-    """The emitter app grades attempts with :class:`ExamGrader` during the test."""
+    """The emitter app grades attempts during the test the way the grading plugin does:
+    choice answers against their key, answered descriptive questions wait for a teacher.
+    Installed where ``config.set_attempt_grader`` puts a grader."""
     from quizcore.domain.grading import GRADER_KEY
+    from tests.assessment.conftest import CountingGrader
 
     registry = emitter_app.app.registry
     previous = registry.get(GRADER_KEY)
-    registry[GRADER_KEY] = ExamGrader()
+    registry[GRADER_KEY] = CountingGrader()
     yield registry[GRADER_KEY]
     if previous is None:
         registry.pop(GRADER_KEY, None)

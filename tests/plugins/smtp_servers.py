@@ -5,33 +5,19 @@ from __future__ import annotations
 
 import socket
 import threading
-from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.accounts.test_mailer import Sink as AccountsSink
+from tests.accounts.test_mailer import free_port
 
 
-class Sink:
+class Sink(AccountsSink):
     """aiosmtpd handler: keeps ``(recipients, message)`` of each mail it accepts."""
 
-    def __init__(self):
-        self.messages = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        with self._lock:
-            self.messages.append((list(envelope.rcpt_tos),
-                                  message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
     def clear(self):
-        with self._lock:
-            self.messages.clear()
+        self.messages.clear()
+        self.arrived.clear()
 
 
 class Refuser:

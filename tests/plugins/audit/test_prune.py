@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import textwrap
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ from pyramid.scripting import prepare
 
 from quiz_plugins.audit import scripts
 from quizcore.models import AuditLog, new_uuid, utcnow
-from tests.core.test_quizctl import quizctl
+from tests.core.test_quizctl import quizctl, sqlite_ini  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.plugin("quiz_plugins.audit")
 
@@ -24,16 +23,11 @@ def old_and_new_rows(now: dt.datetime, old_days: list[int], new_days: list[int])
 
 
 @pytest.fixture
-def audit_ini(tmp_path):
-    ini = tmp_path / "school.ini"
-    ini.write_text(textwrap.dedent(f"""
-        [app:main]
-        use = egg:quizcore
-        sqlalchemy.url = sqlite:///{tmp_path / 'school.sqlite'}
-        quizcore.redis_url = redis://127.0.0.1:1/0
-        quizcore.plugins = quiz_plugins.audit
-        """))
-    return str(ini)
+def audit_ini(sqlite_ini):  # noqa: F811 - the fixture imported above
+    """The SQLite school of the quizctl tests, with the audit plugin on."""
+    with open(sqlite_ini, "a") as ini:
+        ini.write("quizcore.plugins = quiz_plugins.audit\n")
+    return sqlite_ini
 
 
 def test_prune_audit_on_sqlite_as_an_administrator_runs_it(audit_ini, tmp_path):
