@@ -32,8 +32,9 @@ def parse_bound(text: str) -> dt.date | dt.datetime:
 
 def _valid_bound(node, value):
     try:
-        parse_bound(value)
-    except ValueError:
+        bound = parse_bound(value)
+        range_start(bound), range_end(bound)  # 9999-12-31 has no next day
+    except (ValueError, OverflowError):
         raise colander.Invalid(
             node, f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time") from None
 

@@ -115,6 +115,7 @@ def test_date_range_instants_are_exact_and_offsets_are_honoured(testapp, auth, a
 
 @pytest.mark.parametrize("query, name", [
     ("?from=yesterday", "from"), ("?to=2026-02-30", "to"), ("?from=2026-13-01", "from"),
+    ("?to=9999-12-31", "to"), ("?to=9999-12-31T23:59:59.999999Z", "to"),
     ("?from=2026-03-10&to=2026-03-09", "to"),
     ("?from=2026-03-10T12:00:00Z&to=2026-03-10T11:00:00Z", "to"),
     ("?user_id=" + "x" * 40, "user_id"), ("?limit=0", "limit"), ("?page=0", "page"),
@@ -123,6 +124,11 @@ def test_bad_filters_are_a_400_naming_the_parameter(testapp, auth, admin, query,
     body = assert_error(get(testapp, auth, admin, query, status=400), 400)
     assert body["errors"][0]["location"] == "querystring"
     assert body["errors"][0]["name"].endswith(name), body
+
+
+def test_far_dates_are_accepted(testapp, auth, admin, trail):
+    body = get(testapp, auth, admin, "?from=0001-01-01&to=9999-12-30").json
+    assert body["total"] == 4
 
 
 def test_pagination(testapp, auth, admin, trail):
