@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from quizcore.security import SecurityPolicy
 
 
@@ -20,3 +22,28 @@ def assert_error(response, status: int) -> dict:
     assert isinstance(body.get("error"), str) and body["error"], body
     assert isinstance(body.get("message"), str) and body["message"], body
     return body
+
+
+def run_together(count: int, action, timeout: float = 120) -> list:
+    """Run ``action(i)`` in ``count`` threads released at the same instant (a barrier).
+
+    Returns each thread's result, or the exception it raised, in thread order. A thread that
+    does not finish within ``timeout`` fails the test instead of hanging the run.
+    """
+    barrier = threading.Barrier(count, timeout=timeout)
+    results: list = [None] * count
+
+    def worker(index):
+        barrier.wait()
+        try:
+            results[index] = action(index)
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            results[index] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results

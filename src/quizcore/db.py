@@ -53,7 +53,8 @@ def _on_sqlite_connect(dbapi_connection, _record):
 def make_engine(url: str, **overrides) -> sa.Engine:
     """Create the engine with the options quizcore relies on for each backend."""
     url_obj = sa.make_url(url)
-    kwargs: dict = {"future": True}
+    # Statement parameters (password hashes, token hashes) never appear in logged errors.
+    kwargs: dict = {"future": True, "hide_parameters": True}
     if url_obj.get_backend_name() in ("mysql", "mariadb"):
         # Timestamps are stored as UTC; TIMESTAMP columns convert with the session time
         # zone, so pin it. Strict mode turns silent truncation into errors.

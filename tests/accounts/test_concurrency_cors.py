@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import webtest
 
 from quizcore.models import RefreshToken, Role, User
 from tests import factories
+from tests.helpers import run_together
 
 from .conftest import login_body
 
 ORIGIN = "https://spa.example.org"
 
 
-def run_together(*calls):
+def run_calls(*calls):
     """Run the calls in threads released at the same moment; return their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        barrier.wait(timeout=10)
-        results[index] = call()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    return run_together(len(calls), lambda index: calls[index]())
 
 
 @pytest.mark.slow
@@ -38,7 +24,7 @@ def test_two_admins_removing_each_other_leave_one_admin(app, committed_session, 
     first, second = factories.AdminFactory(), factories.AdminFactory()
     committed_session.commit()
     clients = [webtest.TestApp(app), webtest.TestApp(app)]
-    results = run_together(
+    results = run_calls(
         lambda: clients[0].put_json(f"/api/users/{second.id}", {"is_active": False},
                                     headers=auth(first), expect_errors=True).status_code,
         lambda: clients[1].put_json(f"/api/users/{first.id}", {"is_active": False},
@@ -56,7 +42,7 @@ def test_one_refresh_token_used_twice_at_once_rotates_once(app, committed_sessio
     committed_session.commit()
     client = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
     token = client.post_json("/api/auth/login", login_body(teacher.email)).json["refresh_token"]
-    results = run_together(*[
+    results = run_calls(*[
         (lambda: webtest.TestApp(app).post_json("/api/auth/refresh", {"refresh_token": token},
                                                 expect_errors=True))
         for _ in range(2)])
@@ -90,7 +76,7 @@ def test_simultaneous_logins_of_one_account_all_succeed(app, committed_session):
     """One account signed in on several devices at once (or a double-clicked button)."""
     teacher = factories.TeacherFactory()
     committed_session.commit()
-    results = run_together(*[
+    results = run_calls(*[
         (lambda: webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"}).post_json(
             "/api/auth/login", login_body(teacher.email), expect_errors=True).status_code)
         for _ in range(8)])

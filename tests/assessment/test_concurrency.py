@@ -1,7 +1,6 @@
 """Real threads against MariaDB with committed data: double clicks, retried saves and racing
 submits never duplicate, lose or re-grade anything."""
 
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +8,7 @@ import webtest
 
 from quizcore.models import AttemptStatus, QuizAttempt, StudentAnswer
 from tests import factories
+from tests.helpers import run_together
 
 pytestmark = pytest.mark.slow
 
@@ -29,28 +29,6 @@ def exam(committed_session):
                                  max_attempts=3)
     committed_session.commit()
     return {"quiz": quiz, "student": student, "questions": questions}
-
-
-def run_together(count, action):
-    """Run ``action(i)`` in ``count`` threads released at the same instant; returns results
-    (or the exception a thread raised) in thread order."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        barrier.wait()
-        try:
-            results[index] = action(index)
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            results[index] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results
 
 
 def client(app):
