@@ -196,7 +196,7 @@ class ImportReport:
             text += f"; {rows_with_errors} and {'were' if failed != 1 else 'was'} not " \
                     "imported." if failed else "."
         if self.dry_run:
-            text = "Dry run: " + text + " Nothing was written."
+            text = "Dry run: " + text[0].lower() + text[1:] + " Nothing was written."
         return text
 
     def json(self) -> dict[str, Any]:
