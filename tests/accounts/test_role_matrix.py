@@ -134,9 +134,12 @@ def test_role_matrix(testapp, auth, admin, teacher, other_teacher, school_class,
         assert response.json["error"] and response.json["message"]
 
 
-def test_every_account_route_is_in_the_matrix(registry):
-    """A new endpoint under these paths must be added to the table above."""
+def test_every_account_route_is_in_the_matrix(app_with):
+    """A new endpoint under these paths must be added to the table above. (Plugins add
+    routes beside them, such as /api/students/bulk-import; they are tested with the plugin.)"""
     from pyramid.interfaces import IRoutesMapper
+
+    registry = app_with(**{"quizcore.plugins": ""}).app.registry
 
     def shape(path):
         return re.sub(r"\{[^}]+\}", "{}", path)

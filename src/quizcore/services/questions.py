@@ -18,6 +18,7 @@ from ..schemas.questions import (
     question_create_schema,
     question_update_schema,
 )
+from ..schemas.types import ids_only
 from ._assessment import (
     JSON,
     domain_errors,
@@ -41,7 +42,10 @@ EDIT_POLICY = (
 questions = service(name="questions", path="/api/questions",
                     description="The question bank of the signed-in teacher (admins: all). "
                                 + EDIT_POLICY)
-question = service(name="question", path="/api/questions/{id}",
+QUESTION_PATH = "/api/questions/{id}"
+# Only UUIDs match, so paths that plugins add beside it (/api/questions/bulk-import) are not
+# swallowed by this route, which the core registers first.
+question = service(name="question", path=QUESTION_PATH, path_info=ids_only(QUESTION_PATH),
                    description="One question of the bank. " + EDIT_POLICY)
 
 #: Optional fields a partial update may clear with null.
