@@ -9,7 +9,7 @@ import webtest
 
 from quizcore.models import SchoolClass, Student
 from tests import factories
-from tests.accounts.test_concurrency_cors import run_together
+from tests.helpers import run_together
 from tests.plugins.csv_import.files import csv_bytes, student_rows, upload
 
 pytestmark = [pytest.mark.plugin("quiz_plugins.csv_import"), pytest.mark.slow]
@@ -22,10 +22,8 @@ def test_the_same_file_imported_twice_at_once_creates_each_student_once(app, com
     admins = factories.AdminFactory(), factories.AdminFactory()
     committed_session.commit()
     data = csv_bytes(student_rows(300))
-    responses = run_together(*[
-        (lambda admin=admin: upload(webtest.TestApp(app), PATH, data, headers=auth(admin),
-                                    status="*"))
-        for admin in admins])
+    responses = run_together(len(admins), lambda i: upload(
+        webtest.TestApp(app), PATH, data, headers=auth(admins[i]), status="*"))
     # The loser either checked after the winner committed, or collided with it on a unique
     # key, rolled back and was retried: either way it reports every row as a duplicate.
     assert [response.status_code for response in responses] == [200, 200], \
