@@ -21,6 +21,11 @@ class Exam:
 
 @pytest.fixture
 def exam(dbsession, teacher, school_class) -> Exam:
+    """The exam of :func:`make_exam` for ``teacher`` and ``school_class``."""
+    return make_exam(teacher, school_class)
+
+
+def make_exam(teacher, school_class) -> Exam:
     """A 4-mark quiz (passing at 50 %) and its attempts, marked by hand.
 
     Questions: Q1 multiple choice (1 mark, key 1), Q2 true/false (1 mark, key 0 = True),
@@ -70,5 +75,5 @@ def exam(dbsession, teacher, school_class) -> Exam:
     factories.ViolationFactory(attempt=attempts["G"],
                                violation_type=models.ViolationType.COPY_ATTEMPT,
                                is_counted=False)
-    dbsession.flush()
+    factories.current_session().flush()
     return Exam(quiz, [q1, q2, q3], students, attempts)

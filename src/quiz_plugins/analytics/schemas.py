@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import colander
 
-from quizcore.domain.analytics import ATTEMPT_MODES, FIRST
-from quizcore.schemas.types import lower_strip
-
-
-def _attempts() -> colander.SchemaNode:
-    return colander.SchemaNode(
-        colander.String(), preparer=lower_strip, missing=FIRST,
-        validator=colander.OneOf(ATTEMPT_MODES),
-        description="first (default): each student's first ended attempt counts; all: "
-                    "every ended attempt")
+from quizcore.schemas.downloads import attempts_field, format_field
 
 
 class TeacherPath(colander.MappingSchema):
@@ -37,7 +28,7 @@ class StudentRequest(colander.MappingSchema):
 
 
 class QuizQuery(colander.MappingSchema):
-    attempts = _attempts()
+    attempts = attempts_field()
 
 
 class QuizRequest(colander.MappingSchema):
@@ -46,11 +37,9 @@ class QuizRequest(colander.MappingSchema):
 
 
 class ExportQuery(colander.MappingSchema):
-    format = colander.SchemaNode(colander.String(), preparer=lower_strip, missing="pdf",
-                                 validator=colander.OneOf(("csv", "xlsx", "pdf")),
-                                 description="pdf (default) | xlsx | csv (the question "
-                                             "statistics table)")
-    attempts = _attempts()
+    format = format_field("pdf", "xlsx", "csv", description="pdf (default) | xlsx | csv "
+                                                           "(the question statistics table)")
+    attempts = attempts_field()
 
 
 class ExportRequest(colander.MappingSchema):

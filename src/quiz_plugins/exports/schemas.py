@@ -4,23 +4,8 @@ from __future__ import annotations
 
 import colander
 
-from quizcore.domain.analytics import ATTEMPT_MODES, FIRST
-from quizcore.schemas.types import lower_strip, uuid_field
-
-
-def format_field(*choices: str) -> colander.SchemaNode:
-    """``format``: one of ``choices`` (case-insensitive); the first is the default."""
-    return colander.SchemaNode(colander.String(), preparer=lower_strip, missing=choices[0],
-                               validator=colander.OneOf(choices),
-                               description=f"{' | '.join(choices)} (default {choices[0]})")
-
-
-def attempts_field() -> colander.SchemaNode:
-    return colander.SchemaNode(
-        colander.String(), preparer=lower_strip, missing=FIRST,
-        validator=colander.OneOf(ATTEMPT_MODES),
-        description="first (default): each student's first ended attempt; all: every ended "
-                    "attempt")
+from quizcore.schemas.downloads import attempts_field, format_field
+from quizcore.schemas.types import uuid_field
 
 
 class StudentsQuery(colander.MappingSchema):

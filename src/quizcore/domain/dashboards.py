@@ -26,7 +26,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..models import (
     AttemptStatus,
@@ -165,7 +165,7 @@ def _counts_by(session: Session, column, condition=sa.true(), members=()) -> dic
 def _student_count():
     """Students of the class in the enclosing query's row (the enclosing query joins
     students too, so the correlation is spelled out)."""
-    inner = sa.orm.aliased(Student)
+    inner = aliased(Student)
     return (sa.select(sa.func.count()).select_from(inner)
             .where(inner.class_id == SchoolClass.id).correlate(SchoolClass).scalar_subquery())
 
@@ -220,7 +220,7 @@ def admin_dashboard(session: Session, *, now: dt.datetime | None = None,
         .group_by(SchoolClass.id, SchoolClass.name, SchoolClass.section,
                   SchoolClass.academic_year)
         .order_by(SchoolClass.name, SchoolClass.section, SchoolClass.academic_year))
-    teacher_user = sa.orm.aliased(User)
+    teacher_user = aliased(User)
     quizzes = session.execute(
         sa.select(Quiz.id, Quiz.title, Quiz.subject, Quiz.status, Quiz.created_by,
                   teacher_user.name.label("teacher_name"), *_result_columns())

@@ -38,13 +38,13 @@ from ..models import (
     QuizAttempt,
     QuizQuestion,
     Role,
-    Student,
     StudentAnswer,
     User,
     utcnow,
 )
 from . import pdf
 from .files import PDF_TYPE, Download, file_name
+from .results import AttemptSummary, attempt_summary, summary_query
 
 LETTERS = "ABCDEFGHIJ"
 CHOSEN, NOT_CHOSEN = "●", "○"
@@ -82,22 +82,9 @@ class ViolationEntry:
 
 @dataclass
 class AttemptReport:
-    attempt_id: str
     quiz_title: str
     subject: str
-    student_name: str
-    registration_number: str
-    class_name: str | None
-    attempt_number: int
-    status: str
-    started_at: dt.datetime | None
-    submitted_at: dt.datetime | None
-    score: Decimal | None
-    total_marks: int | None
-    percentage: Decimal | None
-    passed: bool | None
-    total_violations: int
-    auto_submitted_for_violations: bool
+    attempt: AttemptSummary
     policy: ReviewPolicy
     answers: list[AnswerEntry] = field(default_factory=list)
     violations: list[ViolationEntry] = field(default_factory=list)
@@ -140,15 +127,9 @@ def load_attempt_report(session: Session, attempt: QuizAttempt,
                         policy: ReviewPolicy) -> AttemptReport:
     """What the PDF of ``attempt`` shows to a viewer under ``policy``."""
     quiz = attempt.quiz
-    student = session.execute(
-        sa.select(Student).where(Student.id == attempt.student_id)
-        .options(selectinload(Student.user), selectinload(Student.school_class))).scalar_one()
-    report = AttemptReport(
-        attempt.id, quiz.title, quiz.subject, student.user.name, student.registration_number,
-        student.school_class.name if student.school_class else None, attempt.attempt_number,
-        str(attempt.status), attempt.started_at, attempt.submitted_at, attempt.score,
-        attempt.total_marks, attempt.percentage, attempt.passed, attempt.total_violations,
-        attempt.auto_submitted_due_to_violations, policy)
+    summary = session.execute(summary_query().where(QuizAttempt.id == attempt.id)).one()
+    report = AttemptReport(quiz.title, quiz.subject, AttemptSummary(**attempt_summary(summary)),
+                           policy)
     if policy.answers:
         links = session.scalars(
             sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
@@ -188,12 +169,12 @@ def load_attempt_report(session: Session, attempt: QuizAttempt,
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def _result(report: AttemptReport) -> str:
-    if report.status == "in_progress":
+def _result(attempt: AttemptSummary) -> str:
+    if attempt.status == "in_progress":
         return "in progress"
-    if report.passed is None:
+    if attempt.passed is None:
         return "pending"
-    return "passed" if report.passed else "not passed"
+    return "passed" if attempt.passed else "not passed"
 
 
 def _marks_line(entry: AnswerEntry) -> str:
@@ -244,24 +225,25 @@ def _answer_block(entry: AnswerEntry, report: AttemptReport, style) -> list:
 
 def render_attempt_pdf(report: AttemptReport, font_dir: str = pdf.DEFAULT_FONT_DIR) -> bytes:
     style = pdf.styles(font_dir)
-    score = "" if report.score is None else \
-        f"{pdf.number(report.score)} / {report.total_marks}"
+    attempt = report.attempt
+    score = "" if attempt.score is None else \
+        f"{pdf.number(attempt.score)} / {attempt.total_marks}"
     story: list = [
         pdf.para(report.quiz_title, style["title"]),
-        pdf.para(f"{report.subject} · attempt {report.attempt_number}", style["subtitle"]),
+        pdf.para(f"{report.subject} · attempt {attempt.attempt_number}", style["subtitle"]),
         pdf.key_values([
-            ("Student", report.student_name),
-            ("Registration number", report.registration_number),
-            ("Class", report.class_name or ""),
-            ("Status", report.status.replace("_", " ") +
-             (" (violations)" if report.auto_submitted_for_violations else "")),
-            ("Started", pdf.when(report.started_at)),
-            ("Submitted", pdf.when(report.submitted_at)),
+            ("Student", attempt.name),
+            ("Registration number", attempt.registration_number),
+            ("Class", attempt.class_name or ""),
+            ("Status", attempt.status.replace("_", " ") +
+             (" (violations)" if attempt.auto_submitted_for_violations else "")),
+            ("Started", pdf.when(attempt.started_at)),
+            ("Submitted", pdf.when(attempt.submitted_at)),
             ("Score", score),
-            ("Percentage", "" if report.percentage is None
-             else f"{pdf.number(report.percentage)} %"),
-            ("Result", _result(report)),
-            ("Violations", report.total_violations),
+            ("Percentage", "" if attempt.percentage is None
+             else f"{pdf.number(attempt.percentage)} %"),
+            ("Result", _result(attempt)),
+            ("Violations", attempt.total_violations),
         ]),
         Spacer(1, 3 * mm),
     ]
@@ -289,11 +271,11 @@ def render_attempt_pdf(report: AttemptReport, font_dir: str = pdf.DEFAULT_FONT_D
                 row += [violation.severity or "", "yes" if violation.counted else "no"]
             rows.append(row)
         story.append(pdf.table(rows, widths))
-    return pdf.build(story, title=f"{report.quiz_title} — {report.student_name}",
+    return pdf.build(story, title=f"{report.quiz_title} — {attempt.name}",
                      subject=report.subject, font_dir=font_dir)
 
 
 def attempt_pdf(report: AttemptReport, font_dir: str = pdf.DEFAULT_FONT_DIR) -> Download:
-    name = file_name("attempt", report.student_name, report.quiz_title,
-                     str(report.attempt_number), extension="pdf")
+    name = file_name("attempt", report.attempt.name, report.quiz_title,
+                     str(report.attempt.attempt_number), extension="pdf")
     return Download(name, PDF_TYPE, body=render_attempt_pdf(report, font_dir))

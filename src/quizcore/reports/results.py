@@ -13,8 +13,8 @@ their students, and the marks of every answer.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -40,9 +40,10 @@ STATUS_LABELS = {"in_progress": "in progress", "auto_submitted": "auto-submitted
 
 
 @dataclass
-class ResultRow:
+class AttemptSummary:
+    """An attempt as one line of a document: whose, when, and how it ended."""
+
     attempt_id: str
-    student_id: str
     name: str
     registration_number: str
     class_name: str | None
@@ -56,8 +57,6 @@ class ResultRow:
     passed: bool | None
     total_violations: int
     auto_submitted_for_violations: bool
-    #: Marks per question in quiz order (None: not answered or not marked).
-    marks: list[Decimal | None] = field(default_factory=list)
 
     @property
     def final(self) -> bool:
@@ -68,6 +67,38 @@ class ResultRow:
         if self.started_at is None or self.submitted_at is None:
             return None
         return round(max(0.0, (self.submitted_at - self.started_at).total_seconds()) / 60, 1)
+
+
+#: The columns of :class:`AttemptSummary`, in its field order.
+SUMMARY_COLUMNS = (
+    QuizAttempt.id, User.name, Student.registration_number, SchoolClass.name,
+    QuizAttempt.attempt_number, QuizAttempt.status, QuizAttempt.started_at,
+    QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.total_marks,
+    QuizAttempt.percentage, QuizAttempt.passed, QuizAttempt.total_violations,
+    QuizAttempt.auto_submitted_due_to_violations)
+
+
+def summary_query() -> sa.Select:
+    """``SELECT`` of :data:`SUMMARY_COLUMNS` (attempts joined to their students)."""
+    return (sa.select(*SUMMARY_COLUMNS)
+            .join(User, User.id == QuizAttempt.student_id)
+            .join(Student, Student.id == QuizAttempt.student_id)
+            .outerjoin(SchoolClass, SchoolClass.id == Student.class_id))
+
+
+def attempt_summary(values: Sequence[Any]) -> dict[str, Any]:
+    """Keyword arguments of :class:`AttemptSummary` from a row of :func:`summary_query`."""
+    names = [f.name for f in fields(AttemptSummary)]
+    data = dict(zip(names, values, strict=True))
+    data["status"] = str(data["status"])
+    return data
+
+
+@dataclass
+class ResultRow(AttemptSummary):
+    student_id: str = ""
+    #: Marks per question in quiz order (None: not answered or not marked).
+    marks: list[Decimal | None] = field(default_factory=list)
 
     def cells(self) -> list[Any]:
         return [self.name, self.registration_number, self.class_name, self.attempt_number,
@@ -143,21 +174,13 @@ def load_results(session: Session, quiz: Quiz, now: dt.datetime | None = None) -
     questions = analytics.quiz_questions(session, quiz.id)
     position = {question.question_id: question.position for question in questions}
     attempts = session.execute(
-        sa.select(QuizAttempt.id, QuizAttempt.student_id, User.name,
-                  Student.registration_number, SchoolClass.name, QuizAttempt.attempt_number,
-                  QuizAttempt.status, QuizAttempt.started_at, QuizAttempt.submitted_at,
-                  QuizAttempt.score, QuizAttempt.total_marks, QuizAttempt.percentage,
-                  QuizAttempt.passed, QuizAttempt.total_violations,
-                  QuizAttempt.auto_submitted_due_to_violations)
-        .join(User, User.id == QuizAttempt.student_id)
-        .join(Student, Student.id == QuizAttempt.student_id)
-        .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
+        summary_query().add_columns(QuizAttempt.student_id)
         .where(QuizAttempt.quiz_id == quiz.id)
         .order_by(User.name, Student.registration_number, QuizAttempt.attempt_number))
     rows: dict[str, ResultRow] = {}
     for values in attempts:
-        row = ResultRow(*values[:6], str(values[6]), *values[7:])
-        row.marks = [None] * len(questions)
+        row = ResultRow(**attempt_summary(values[:-1]), student_id=values[-1],
+                        marks=[None] * len(questions))
         rows[row.attempt_id] = row
     marks = session.execute(
         sa.select(StudentAnswer.attempt_id, StudentAnswer.question_id,
