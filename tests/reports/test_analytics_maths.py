@@ -150,3 +150,10 @@ def test_competition_ranking_shares_places_and_skips_after_ties():
 def test_unknown_attempt_mode_is_refused():
     with pytest.raises(ValueError):
         analytics.counted_attempt_ids("quiz", "best")
+
+
+def test_unknown_values_are_left_out_and_unmarked_matrix_cells_score_zero():
+    assert analytics.describe([1, None, 3])["count"] == 2
+    assert sum(b["count"] for b in analytics.score_bins([None, 50])) == 1
+    assert analytics.cronbach_alpha([[1, None], [0, 0], [1, 1]]) == \
+        analytics.cronbach_alpha([[1, 0], [0, 0], [1, 1]])

@@ -103,7 +103,13 @@ DISCRIMINATION_DESCRIPTION = (
 
 
 def _floats(values: Iterable[Any]) -> list[float]:
-    return [float(value) for value in values]
+    """The values as floats, unknown (None) ones left out."""
+    return [float(value) for value in values if value is not None]
+
+
+def _marks(row: Iterable[Any]) -> list[float]:
+    """A row of the marks matrix as floats (an unmarked question scores 0)."""
+    return [float(value or 0) for value in row]
 
 
 def mean(values: Sequence[float]) -> float | None:
@@ -143,7 +149,8 @@ def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
 
 
 def describe(values: Iterable[Any]) -> dict[str, float | int | None]:
-    """``count, mean, median, std_dev, min, max`` of ``values`` (None where undefined)."""
+    """``count, mean, median, std_dev, min, max`` of ``values`` (None where undefined;
+    None values are left out)."""
     numbers = _floats(values)
     return {
         "count": len(numbers),
@@ -161,7 +168,7 @@ def cronbach_alpha(matrix: Sequence[Sequence[float]]) -> float | None:
     ``k/(k−1) · (1 − Σ var(column) / var(row totals))`` with sample variances. None with
     fewer than two questions or two rows, or when the totals do not vary.
     """
-    rows = [_floats(row) for row in matrix]
+    rows = [_marks(row) for row in matrix]
     if len(rows) < 2:
         return None
     k = len(rows[0])
@@ -178,7 +185,7 @@ def cronbach_alpha(matrix: Sequence[Sequence[float]]) -> float | None:
 def discrimination_indexes(matrix: Sequence[Sequence[float]]) -> list[float | None]:
     """The corrected item-total correlation of each column of ``matrix`` (see the module
     documentation): column j against the row totals without column j."""
-    rows = [_floats(row) for row in matrix]
+    rows = [_marks(row) for row in matrix]
     if not rows:
         return []
     k = len(rows[0])
@@ -193,12 +200,15 @@ def discrimination_indexes(matrix: Sequence[Sequence[float]]) -> list[float | No
 
 def score_bins(percentages: Iterable[Any], width: int = BIN_WIDTH) -> list[dict[str, Any]]:
     """Counts of percentages in bins ``[0, w), [w, 2w), ... [100 − w, 100]`` (the last bin
-    includes 100). Each bin: ``label`` ("40–50%"), ``from``, ``to``, ``count``."""
+    includes 100; None values are left out). Each bin: ``label`` ("40–50%"), ``from``,
+    ``to``, ``count``."""
     if width <= 0 or 100 % width:
         raise ValueError("the bin width must divide 100")
     count = 100 // width
     bins = [0] * count
     for value in percentages:
+        if value is None:
+            continue
         number = min(max(float(value), 0.0), 100.0)
         bins[min(int(number // width), count - 1)] += 1
     return [{"label": f"{i * width}–{(i + 1) * width}%", "from": i * width,
