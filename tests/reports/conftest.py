@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 
 from quizcore import models
 from tests import factories
@@ -77,3 +79,27 @@ def make_exam(teacher, school_class) -> Exam:
                                is_counted=False)
     factories.current_session().flush()
     return Exam(quiz, [q1, q2, q3], students, attempts)
+
+
+@contextlib.contextmanager
+def counted_queries(session):
+    """Collects the statements ``session`` sends while the block runs."""
+    statements: list[str] = []
+    engine = session.get_bind().engine
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def add_results(quiz, school_class, count: int, marks) -> None:
+    """``count`` more students with a graded attempt at ``quiz``."""
+    for _ in range(count):
+        factories.finished_attempt(quiz, factories.StudentFactory(school_class=school_class),
+                                   marks)
+    factories.current_session().flush()

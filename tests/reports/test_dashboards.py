@@ -8,6 +8,7 @@ import pytest
 from quizcore.domain import dashboards
 from quizcore.models import Student
 from tests import factories
+from tests.reports.conftest import add_results, counted_queries
 
 
 @pytest.fixture
@@ -106,3 +107,19 @@ def test_student_without_attempts(dbsession, student):
     data = dashboards.student_dashboard(dbsession, dbsession.get(Student, student.id))
     assert data["totals"]["attempts"] == 0 and data["totals"]["best_percentage"] is None
     assert data["quizzes"] == [] and data["progress"] == []
+
+
+def test_dashboard_queries_do_not_grow_with_the_school(dbsession, exam, teacher, school_class):
+    bea = dbsession.get(Student, exam.students["B"].id)
+
+    def run():
+        dashboards.admin_dashboard(dbsession)
+        dashboards.teacher_dashboard(dbsession, teacher)
+        dashboards.student_dashboard(dbsession, bea)
+
+    with counted_queries(dbsession) as before:
+        run()
+    add_results(exam.quiz, school_class, 10, [1, 1, 0])
+    with counted_queries(dbsession) as after:
+        run()
+    assert len(after) == len(before)

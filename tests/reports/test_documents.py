@@ -19,6 +19,7 @@ from quizcore.domain.review import review_policy
 from quizcore.models import AttemptStatus, QuizAttempt, StudentAnswer
 from quizcore.reports import analytics_report, attempt_pdf, results
 from tests import factories
+from tests.reports.conftest import add_results, counted_queries
 
 
 def pdf_text(data: bytes) -> str:
@@ -50,6 +51,35 @@ def test_results_list_every_attempt_with_per_question_marks(quiz_results):
     assert quiz_results.summary()["results"] == 6
     assert [q["success_rate"] for q in quiz_results.question_success()] == [
         pytest.approx(66.67), 50.0, pytest.approx(33.33)]
+
+
+def test_results_are_loaded_with_three_queries_whatever_the_number_of_attempts(
+        dbsession, exam, school_class):
+    with counted_queries(dbsession) as statements:
+        results.load_results(dbsession, exam.quiz)
+    assert len(statements) == 3
+    add_results(exam.quiz, school_class, 10, [1, 1, 1])
+    with counted_queries(dbsession) as statements:
+        assert len(results.load_results(dbsession, exam.quiz).rows) == 18
+    assert len(statements) == 3
+
+
+def test_hostile_names_are_neutralised_in_results_csv_and_xlsx(dbsession, exam,
+                                                               school_class):
+    for name in ('=HYPERLINK("http://evil.example","x")', "+1", "-1+2", "@SUM(A1)",
+                 "\tTab", "\rCR"):
+        factories.finished_attempt(exam.quiz, factories.StudentFactory(
+            school_class=school_class, name=name), [1, 1, 2])
+    data = results.load_results(dbsession, exam.quiz)
+    text = b"".join(results.results_csv(data).chunks).decode("utf-8-sig")
+    names = [row[0] for row in csv.reader(io.StringIO(text, newline=""))]
+    for hostile in ("'=HYPERLINK", "'+1", "'-1+2", "'@SUM(A1)", "'\tTab", "'\rCR"):
+        assert any(name.startswith(hostile) for name in names), hostile
+    assert not any(name[:1] in "=+-@\t\r" for name in names[1:])
+    sheet = openpyxl.load_workbook(io.BytesIO(results.results_xlsx(data).body))["Results"]
+    cells = [sheet.cell(row, 1).value for row in range(2, sheet.max_row + 1)]
+    assert not any(value[:1] in "=+-@\t\r" for value in cells)
+    assert "'-1+2" in cells and "'@SUM(A1)" in cells
 
 
 def test_results_csv(quiz_results):

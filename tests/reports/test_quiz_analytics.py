@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from quizcore.domain import analytics
 from quizcore.models import StudentAnswer
 from tests import factories
+from tests.reports.conftest import add_results, counted_queries
 
 
 @pytest.fixture
@@ -166,26 +167,13 @@ def test_marks_of_other_quizzes_do_not_leak_in(dbsession, exam, teacher):
     assert q[1]["correct_count"] == 3 and q[1]["answered_count"] == 5
 
 
-def test_query_count_does_not_grow_with_attempts(dbsession, exam, teacher, school_class):
-    statements = []
-    engine = dbsession.get_bind().engine
-
-    def count(*args):
-        statements.append(args)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+def test_query_count_does_not_grow_with_attempts(dbsession, exam, school_class):
+    with counted_queries(dbsession) as statements:
         analytics.quiz_analytics(dbsession, exam.quiz)
-        few = len(statements)
-        assert 5 <= few <= 12
-        for _ in range(12):
-            factories.finished_attempt(exam.quiz,
-                                       factories.StudentFactory(school_class=school_class),
-                                       [1, 0, 1])
-        dbsession.flush()
-        statements.clear()
+    few = len(statements)
+    assert 5 <= few <= 12
+    add_results(exam.quiz, school_class, 12, [1, 0, 1])
+    with counted_queries(dbsession) as statements:
         analytics.quiz_analytics(dbsession, exam.quiz)
-        assert len(statements) == few
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == few
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(StudentAnswer)) > 30
