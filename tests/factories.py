@@ -198,3 +198,64 @@ class StudentAnswerFactory(Base):
     question_id = factory.LazyAttribute(lambda o: o.question.id)
     answer_option = None
     answer_text = None
+
+
+class ViolationFactory(Base):
+    """``ViolationFactory(attempt=attempt, violation_type=models.ViolationType.COPY_ATTEMPT)``."""
+
+    class Meta:
+        model = models.Violation
+
+    class Params:
+        attempt = None
+
+    attempt_id = factory.LazyAttribute(lambda o: o.attempt.id)
+    violation_type = models.ViolationType.TAB_SWITCH
+    detected_at = factory.LazyFunction(models.utcnow)
+    question_index = 0
+    severity = models.Severity.MEDIUM
+    is_counted = True
+
+
+def finished_attempt(quiz, student, marks, *, answers=None, attempt_number=1,
+                     status=models.AttemptStatus.GRADED, final=True, started_at=None,
+                     minutes=20, violations=0):
+    """An ended attempt of ``student`` at ``quiz`` with its answers already marked, as the
+    grading plugin leaves them.
+
+    ``marks``: marks awarded per question of the quiz, in quiz order (None: the question
+    was not answered). ``answers``: optional answer per question (an option index or a
+    text; default: option 0 for choice questions, "answer" otherwise). Score, total marks,
+    percentage and passed follow from the marks and the quiz's passing percentage; with
+    ``final=False`` the attempt waits for a teacher (``passed`` unknown).
+    """
+    from decimal import Decimal
+
+    session = current_session()
+    links = sorted(session.query(models.QuizQuestion).filter_by(quiz_id=quiz.id),
+                   key=lambda link: link.order_index)
+    total = sum(link.marks for link in links)
+    score = sum(Decimal(str(m)) for m in marks if m is not None)
+    percentage = (score * 100 / total).quantize(Decimal("0.01")) if total else Decimal(0)
+    started_at = started_at or models.utcnow() - dt.timedelta(hours=1)
+    attempt = QuizAttemptFactory(
+        quiz=quiz, student=student, attempt_number=attempt_number, status=status,
+        started_at=started_at, submitted_at=started_at + dt.timedelta(minutes=minutes),
+        score=score, total_marks=total, percentage=percentage,
+        passed=(percentage >= quiz.passing_percentage) if final else None,
+        total_violations=violations)
+    for index, (link, awarded) in enumerate(zip(links, marks, strict=True)):
+        if awarded is None:
+            continue
+        given = answers[index] if answers is not None else None
+        question = link.question
+        if given is None:
+            given = 0 if question.type in (models.QuestionType.MCQ,
+                                           models.QuestionType.TRUE_FALSE) else "answer"
+        StudentAnswerFactory(attempt=attempt, question=question,
+                             answer_option=given if isinstance(given, int) else None,
+                             answer_text=given if isinstance(given, str) else None,
+                             marks_awarded=Decimal(str(awarded)), is_final=True)
+    for _ in range(violations):
+        ViolationFactory(attempt=attempt)
+    return attempt

@@ -164,6 +164,10 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("quizcore.sweep_interval_seconds", 0, as_int(0),
             "run the expired-attempt sweeper inside the API every N seconds "
             "(0: off, use quizctl sweep)"),
+    # Documents (PDF exports and reports)
+    Setting("quizcore.pdf_font_dir", "/usr/share/fonts/truetype/dejavu", as_str,
+            "directory of the DejaVu Sans fonts PDFs are set in (Debian: fonts-dejavu-core); "
+            "non-Latin names need them"),
     # Live monitor sidecar
     Setting("quizcore.monitor.host", "127.0.0.1", as_str),
     Setting("quizcore.monitor.port", 8765, as_int(1, 65535)),

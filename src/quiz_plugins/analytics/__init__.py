@@ -1,0 +1,39 @@
+"""Analytics: dashboards for administrators, teachers and students, and the item analysis
+of each quiz, as JSON and as PDF/XLSX/CSV downloads.
+
+The statistics live in the core (:mod:`quizcore.domain.analytics`,
+:mod:`quizcore.domain.dashboards`) and the documents in :mod:`quizcore.reports`, shared with
+the exports plugin; this plugin serves them and decides who may see what.
+"""
+
+from __future__ import annotations
+
+from quizcore.reports.pdf import require_fonts
+
+from . import views
+from .settings import SETTINGS
+
+
+def includeme(config):
+    """Switch analytics on.
+
+    Registers (all ``GET``):
+
+    * ``/api/analytics/admin`` (administrators);
+    * ``/api/analytics/teacher/{teacher_id}`` (the teacher themself, administrators);
+    * ``/api/analytics/student/{student_id}`` (the student, the teachers of their class —
+      restricted to their own quizzes —, administrators);
+    * ``/api/analytics/quiz/{quiz_id}`` (``attempts=first|all``) and
+      ``/api/analytics/quiz/{quiz_id}/export`` (``format=pdf|xlsx|csv``): the quiz's owner
+      and administrators.
+
+    Settings (environment ``QUIZCORE_ANALYTICS_<KEY>``):
+    ``quizcore.analytics.recent_limit`` (10): attempts listed as recent activity;
+    ``quizcore.analytics.activity_days`` (14): days of the daily activity series. It reads
+    the core's ``quizcore.pdf_font_dir`` and refuses to start without the DejaVu fonts
+    there. No table, no event subscriber.
+    """
+    config.add_settings_spec(SETTINGS)
+    require_fonts(config.registry.settings["quizcore.pdf_font_dir"], "quiz_plugins.analytics")
+    for service in views.SERVICES:
+        config.add_cornice_service(service)

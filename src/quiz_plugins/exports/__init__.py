@@ -1,0 +1,38 @@
+"""Downloads: students and quiz results as CSV or XLSX, quiz results, single attempts and
+quiz analytics as PDF (analytics also as XLSX).
+
+The documents are built by :mod:`quizcore.reports` (the analytics plugin serves the same
+analytics documents); this plugin only decides who may download what.
+"""
+
+from __future__ import annotations
+
+from quizcore.reports.pdf import require_fonts
+
+from . import views
+from .settings import SETTINGS
+
+
+def includeme(config):
+    """Switch the downloads on.
+
+    Registers (all ``GET``):
+
+    * ``/api/exports/students`` and its alias ``/api/students/export`` (``class_id``,
+      ``format=csv|xlsx``): administrators, and teachers for their classes;
+    * ``/api/exports/quiz/{quiz_id}/results`` (``format=csv|xlsx|pdf``): the quiz's owner
+      and administrators;
+    * ``/api/exports/attempts/{attempt_id}/pdf``: the quiz's owner and administrators, and
+      the attempt's student when the quiz allows review;
+    * ``/api/exports/analytics/{quiz_id}`` (``format=pdf|xlsx``, ``attempts=first|all``):
+      the quiz's owner and administrators.
+
+    Settings: ``quizcore.exports.pdf_max_rows`` (10,000; environment
+    ``QUIZCORE_EXPORTS_PDF_MAX_ROWS``): the most attempts a results PDF lists. It reads the
+    core's ``quizcore.pdf_font_dir`` and refuses to start when the DejaVu fonts are not
+    there (PDFs could not show non-Latin names). No table, no event subscriber.
+    """
+    config.add_settings_spec(SETTINGS)
+    require_fonts(config.registry.settings["quizcore.pdf_font_dir"], "quiz_plugins.exports")
+    for service in views.SERVICES:
+        config.add_cornice_service(service)

@@ -1,0 +1,48 @@
+"""Query and path parameters of the export endpoints."""
+
+from __future__ import annotations
+
+import colander
+
+from quizcore.schemas.downloads import attempts_field, format_field
+from quizcore.schemas.types import uuid_field
+
+
+class StudentsQuery(colander.MappingSchema):
+    class_id = uuid_field(missing=colander.drop, description="only this class")
+    format = format_field("csv", "xlsx")
+
+
+class StudentsExportRequest(colander.MappingSchema):
+    querystring = StudentsQuery()
+
+
+class QuizPath(colander.MappingSchema):
+    quiz_id = colander.SchemaNode(colander.String())
+
+
+class ResultsQuery(colander.MappingSchema):
+    format = format_field("csv", "xlsx", "pdf")
+
+
+class ResultsExportRequest(colander.MappingSchema):
+    path = QuizPath()
+    querystring = ResultsQuery()
+
+
+class AttemptPath(colander.MappingSchema):
+    attempt_id = colander.SchemaNode(colander.String())
+
+
+class AttemptPdfRequest(colander.MappingSchema):
+    path = AttemptPath()
+
+
+class AnalyticsQuery(colander.MappingSchema):
+    format = format_field("pdf", "xlsx")
+    attempts = attempts_field()
+
+
+class AnalyticsExportRequest(colander.MappingSchema):
+    path = QuizPath()
+    querystring = AnalyticsQuery()
