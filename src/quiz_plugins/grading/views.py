@@ -195,12 +195,15 @@ def _grading_entry(entry: dict) -> dict:
                     correct_answer=question["correct_answer"],
                     accepted_answers=question["accepted_answers"])
     text, option = entry["answer_text"], entry["answer_option"]
+    choice = question["type"] in (QuestionType.MCQ.value, QuestionType.TRUE_FALSE.value)
+    options = question.get("options") or []
     return {
         "answer_id": entry["answer_id"], "question_id": entry["question_id"],
         "question": question,
-        "student_answer": option if question["type"] in (QuestionType.MCQ.value,
-                                                         QuestionType.TRUE_FALSE.value)
-        else text,
+        "student_answer": option if choice else text,
+        # The chosen option's text, so a teacher need not count options.
+        "selected_option": options[option] if choice and option is not None and
+        0 <= option < len(options) else None,
         "answer_option": option, "answer_text": text,
         "current_marks": entry["marks_awarded"], "current_feedback": entry["feedback"],
         "is_correct": entry["is_correct"],

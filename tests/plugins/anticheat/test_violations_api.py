@@ -284,3 +284,9 @@ def test_the_core_quiz_routes_still_win(testapp, auth, student, exam):
                            status=404)
     assert_error(response, 404)
     assert testapp.get(f"/api/quizzes/{exam.id}", headers=auth(student)).json["id"] == exam.id
+
+
+def test_the_violation_endpoints_are_in_the_openapi_document(testapp):
+    paths = testapp.get("/api/openapi.json").json["paths"]
+    assert "post" in paths["/api/attempts/{id}/violations"]
+    assert "get" in paths["/api/quizzes/{id}/violations"]

@@ -167,6 +167,8 @@ def test_attempt_detail_has_the_sample_answer_and_rubric(testapp, auth, teacher,
     assert written["needs_grading"] is True
     mcq = by_question[objective["mcq"].id]
     assert (mcq["student_answer"], mcq["current_marks"], mcq["needs_grading"]) == (2, 2.0, False)
+    assert mcq["selected_option"] == objective["mcq"].options[2]
+    assert by_question[objective["true_false"].id]["selected_option"] == "True"
     assert mcq["question"]["correct_answer"] == 2
     assert (body["pending_answers"], body["pending_marks"]) == (1, 4)
 
@@ -359,3 +361,15 @@ def test_graded_list_filters_and_scope(testapp, auth, teacher, other_teacher, ad
     assert testapp.get("/api/grading/graded", headers=auth(other_teacher)).json["total"] == 0
     assert testapp.get("/api/grading/graded", headers=auth(admin)).json["total"] == 1
     assert testapp.get("/api/grading/graded?limit=1000", headers=auth(admin)).json["limit"] == 100
+
+
+def test_the_grading_endpoints_are_in_the_openapi_document(testapp):
+    paths = testapp.get("/api/openapi.json").json["paths"]
+    for path in ("/api/grading/pending", "/api/grading/graded",
+                 "/api/grading/attempts/{attempt_id}", "/api/grading/attempts/{attempt_id}/grade",
+                 "/api/grading/quizzes/{id}/regrade"):
+        assert path in paths, path
+    [body] = [p for p in paths["/api/grading/attempts/{attempt_id}/grade"]["post"]["parameters"]
+              if p["in"] == "body"]
+    item = body["schema"]["properties"]["grades"]["items"]
+    assert item["required"] == ["answer_id", "marks_awarded"]
