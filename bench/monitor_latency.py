@@ -12,12 +12,12 @@ It creates (and drops first) its own database, ``--database-url`` (default
 ``quizcore_bench_monitor`` on the local MariaDB), and flushes the Redis database
 ``--redis-url`` (default db 12): point it at nothing that matters.
 
-``--endpoints standin`` (the default) drives the stand-in student endpoints of
-``tests/monitor/standin.py``; they take the requests of the real ones and answer with an
-``X-Committed-At`` header, taken right after the commit and before the event is published.
-``--endpoints real`` drives ``/api/quizzes/{id}/start``, ``/api/attempts/{id}/answer`` and
-``/api/attempts/{id}/violations`` (once they exist); the commit time is then the moment the
-request was sent, which overstates the latency by the request's own duration.
+The students use the real endpoints, ``POST /api/quizzes/{id}/start``,
+``/api/attempts/{id}/answer`` and ``/api/attempts/{id}/violations``, with the plugins of
+``development.ini`` plus ``bench/commit_stamp.py``, which adds an ``X-Committed-At`` header
+taken right after the commit and before the event is published. The anti-cheat threshold
+and debounce are switched off for the run (``quizcore.anticheat.threshold`` 1000,
+``debounce_seconds`` 0) so that every report is a counted event and no attempt ends halfway.
 """
 
 from __future__ import annotations
@@ -35,16 +35,12 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # tests.monitor.standin is the stand-in API plugin
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))  # commit_stamp, the benchmark's own plugin
 
-PATHS = {
-    "standin": {"start": "/api/testmonitor/quizzes/{quiz_id}/start",
-                "answer": "/api/testmonitor/attempts/{attempt_id}/answer",
-                "violation": "/api/testmonitor/attempts/{attempt_id}/violations"},
-    "real": {"start": "/api/quizzes/{quiz_id}/start",
-             "answer": "/api/attempts/{attempt_id}/answer",
-             "violation": "/api/attempts/{attempt_id}/violations"},
-}
+PATHS = {"start": "/api/quizzes/{quiz_id}/start",
+         "answer": "/api/attempts/{attempt_id}/answer",
+         "violation": "/api/attempts/{attempt_id}/violations"}
 VIOLATIONS = ["tab_switch", "fullscreen_exit", "copy_attempt", "focus_lost", "right_click"]
 QUESTIONS_PER_QUIZ = 20
 
@@ -63,9 +59,11 @@ def settings_for(args) -> dict:
     settings = dict(get_settings(str(ROOT / "development.ini"), "app:main"))
     settings.update({"sqlalchemy.url": args.database_url, "quizcore.redis_url": args.redis_url,
                      "quizcore.env": "test", "quizcore.ratelimit_enabled": "false",
-                     "quizcore.mailer": "null", "retry.attempts": "3"})
-    if args.endpoints == "standin":
-        settings["quizcore.plugins"] = "tests.monitor.standin"
+                     "quizcore.mailer": "null", "retry.attempts": "3",
+                     "quizcore.anticheat.threshold": "1000",
+                     "quizcore.anticheat.debounce_seconds": "0"})
+    settings["quizcore.plugins"] = "\n".join(
+        [settings.get("quizcore.plugins", ""), "commit_stamp"])
     return settings
 
 
@@ -181,7 +179,7 @@ async def run_students(args) -> None:
     from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
     plan = json.loads(Path(args.plan).read_text())
-    paths = PATHS[args.endpoints]
+    paths = PATHS
     http = AsyncHTTPClient(max_clients=args.concurrency)
     log = open(args.log, "w")
     api = args.api_url
@@ -193,7 +191,7 @@ async def run_students(args) -> None:
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}),
             raise_error=False)
         done = time.time()
-        if response.code != 200:
+        if response.code not in (200, 201):  # a start answers 201
             return None, sent, done
         committed = float(response.headers.get("X-Committed-At", sent))
         return json.loads(response.body), committed, done
@@ -300,7 +298,7 @@ async def bench(args) -> int:
     api_port, monitor_port = free_port(), free_port()
     api_url = f"http://127.0.0.1:{api_port}"
     common = [sys.executable, __file__, "--database-url", args.database_url,
-              "--redis-url", args.redis_url, "--endpoints", args.endpoints]
+              "--redis-url", args.redis_url]
     processes = [subprocess.Popen(common + ["--port", str(api_port), "--api-threads",
                                             str(args.api_threads), "_api"])]
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZCORE_")}
@@ -365,7 +363,7 @@ async def bench(args) -> int:
         requests_ms = [1000 * e["request_s"] for e in events]
         print()
         print(f"students {args.students}, monitors {args.monitors}, quizzes {args.quizzes}, "
-              f"endpoints {args.endpoints}")
+              "real endpoints")
         print(f"events committed   {len(events)} in {sent_for:.1f} s "
               f"({len(events) / sent_for:.0f}/s); failed requests {failures}")
         print(f"deliveries expected {len(expected)}, received {len(latencies)}, "
@@ -400,7 +398,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
     parser.add_argument("--api-threads", type=int, default=8)
     parser.add_argument("--drain-seconds", type=float, default=10.0)
-    parser.add_argument("--endpoints", choices=sorted(PATHS), default="standin")
+    parser.add_argument("--endpoints", choices=["real"], default="real",
+                        help="the real student endpoints (the only choice; kept for old "
+                             "command lines)")
     parser.add_argument("--database-url", default=os.environ.get(
         "QUIZCORE_BENCH_DATABASE_URL",
         "mysql+mysqldb://quiz:quiz@127.0.0.1:3306/quizcore_bench_monitor?charset=utf8mb4"))

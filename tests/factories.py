@@ -132,6 +132,30 @@ class QuestionFactory(Base):
     correct_answer = 1
 
 
+class TrueFalseQuestionFactory(QuestionFactory):
+    """``correct_answer`` 0 is true, 1 is false."""
+
+    type = models.QuestionType.TRUE_FALSE
+    options = None
+    correct_answer = 0
+
+
+class ShortAnswerQuestionFactory(QuestionFactory):
+    type = models.QuestionType.SHORT_ANSWER
+    options = None
+    correct_answer = None
+    accepted_answers = factory.LazyFunction(lambda: ["Paris"])
+
+
+class DescriptiveQuestionFactory(QuestionFactory):
+    type = models.QuestionType.DESCRIPTIVE
+    options = None
+    correct_answer = None
+    marks = 4
+    sample_answer = "Photosynthesis turns light, water and carbon dioxide into sugar."
+    marking_rubric = "2 marks for the inputs, 2 for the products."
+
+
 class QuizFactory(Base):
     """``QuizFactory(owner=teacher_user, questions=[...], classes=[...])``."""
 
@@ -161,6 +185,14 @@ class QuizFactory(Base):
     def classes(quiz, create, extracted, **kwargs):
         for school_class in extracted or []:
             current_session().add(models.QuizClass(quiz_id=quiz.id, class_id=school_class.id))
+        current_session().flush()
+
+    @factory.post_generation
+    def marks_overrides(quiz, create, extracted, **kwargs):
+        """``marks_overrides={question_id: marks}``: the question's marks in this quiz."""
+        for link in current_session().query(models.QuizQuestion).filter_by(quiz_id=quiz.id):
+            if link.question_id in (extracted or {}):
+                link.marks_override = extracted[link.question_id]
         current_session().flush()
 
 
@@ -201,7 +233,8 @@ class StudentAnswerFactory(Base):
 
 
 class ViolationFactory(Base):
-    """``ViolationFactory(attempt=attempt, violation_type=models.ViolationType.COPY_ATTEMPT)``."""
+    """``ViolationFactory(attempt=attempt, violation_type=models.ViolationType.TAB_SWITCH)``:
+    a counted report. The attempt's counter is not touched: set ``total_violations`` too."""
 
     class Meta:
         model = models.Violation

@@ -198,7 +198,8 @@ def test_second_submit_returns_first_result_and_grades_once(domain_request, quiz
 
 def test_grader_sees_answers_questions_and_marks_overrides(domain_request, teacher,
                                                            school_class, student, dbsession,
-                                                           registry):
+                                                           registry, no_grader):
+    # no_grader: puts back the application's own grader (a plugin's) afterwards.
     questions = [factories.QuestionFactory(owner=teacher, marks=1) for _ in range(2)]
     quiz = factories.QuizFactory(owner=teacher, questions=questions, classes=[school_class])
     link = dbsession.query(factories.models.QuizQuestion).filter_by(
@@ -237,7 +238,7 @@ def test_without_a_grader_attempts_end_submitted_without_score(domain_request, q
 
 
 def test_a_failing_grader_leaves_the_attempt_submitted(domain_request, quiz, student,
-                                                       dbsession, registry, caplog):
+                                                       dbsession, registry, caplog, no_grader):
     def broken(context):
         for answer in context.answers.values():
             answer.marks_awarded = 99

@@ -1,5 +1,6 @@
-"""A real API for the monitor to ask: the quizcore WSGI app with the stand-in student
-endpoints, served by waitress on a free port, against the committed test database."""
+"""A real API for the monitor to ask: the quizcore WSGI app with the plugins of the test
+run (the real student endpoints: start, answer, violations, submit), served on a free port,
+against the committed test database."""
 
 from __future__ import annotations
 
@@ -14,12 +15,10 @@ from tests.helpers import auth_headers
 
 from . import rows
 
-STANDIN = "tests.monitor.standin"
-
 
 @pytest.fixture(scope="session")
-def standin_app(app_settings, engine):
-    return build_app({**app_settings, "quizcore.plugins": STANDIN}, engine)
+def monitor_api_app(app_settings, engine):
+    return build_app(app_settings, engine)
 
 
 def serve(app) -> StopableWSGIServer:
@@ -29,8 +28,8 @@ def serve(app) -> StopableWSGIServer:
 
 
 @pytest.fixture(scope="session")
-def api_server(standin_app):
-    server = serve(standin_app)
+def api_server(monitor_api_app):
+    server = serve(monitor_api_app)
     yield server
     server.shutdown()
 
@@ -51,8 +50,8 @@ class LiveExam:
 
 
 @pytest.fixture
-def live_exam(committed_session, standin_app) -> LiveExam:
-    registry = standin_app.registry
+def live_exam(committed_session, monitor_api_app) -> LiveExam:
+    registry = monitor_api_app.registry
     teacher = factories.TeacherFactory(name="Tess Teacher")
     other_teacher = factories.TeacherFactory()
     admin = factories.AdminFactory()

@@ -12,7 +12,7 @@ from tornado.testing import gen_test
 from tests.conftest import base_settings, build_app
 
 from .base import MonitorTestCase
-from .conftest import STANDIN, serve
+from .conftest import serve
 from .redis_server import PrivateRedis
 
 
@@ -27,7 +27,7 @@ def private_redis(tmp_path):
 @pytest.fixture
 def private_api(private_redis, database_url, engine):
     """The API publishing to the private Redis."""
-    settings = base_settings(database_url, private_redis.url, **{"quizcore.plugins": STANDIN})
+    settings = base_settings(database_url, private_redis.url)
     client = redis_lib.Redis.from_url(private_redis.url, socket_timeout=0.5,
                                       socket_connect_timeout=0.5, decode_responses=True)
     app = build_app(settings, engine, client)
@@ -36,6 +36,7 @@ def private_api(private_redis, database_url, engine):
     server.shutdown()
 
 
+@pytest.mark.plugin("quiz_plugins.anticheat")
 class TestRedisRestart(MonitorTestCase):
     @pytest.fixture(autouse=True)
     def _services(self, private_api, private_redis, live_exam):
