@@ -60,6 +60,19 @@ def emit(client, *events, outcome="commit", status=None, headers=None):
 
 
 @pytest.fixture
+def emitter_without_grader(emitter_app):
+    """The emitter app with no grader installed during the test (as without the grading
+    plugin): submissions end ``submitted`` with no score."""
+    from quizcore.domain.grading import GRADER_KEY
+
+    registry = emitter_app.app.registry
+    previous = registry.pop(GRADER_KEY, None)
+    yield
+    if previous is not None:
+        registry[GRADER_KEY] = previous
+
+
+@pytest.fixture
 def exam_grader(emitter_app):
     """The emitter app grades attempts during the test the way the grading plugin does:
     choice answers against their key, answered descriptive questions wait for a teacher.

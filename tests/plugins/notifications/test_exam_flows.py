@@ -156,8 +156,9 @@ def test_descriptive_answers_call_the_teacher_and_the_student_waits(emitter_app,
     assert [m["To"] for m in outbox] == [teacher.email]
 
 
-def test_without_a_grader_a_submission_notifies_nobody(emitter_app, dbsession, auth, published,
-                                                       student, teacher):
+def test_without_a_grader_a_submission_notifies_nobody(emitter_app, emitter_without_grader,
+                                                       dbsession, auth, published, student,
+                                                       teacher):
     quiz, choice, essay = published
     take_exam(emitter_app, quiz.id, auth(student), {choice.id: 1, essay.id: "text"})
     assert count(dbsession) == 0
