@@ -33,6 +33,9 @@ from quizcore.realtime import WAKEUP_CHANNEL, stream_key
 
 log = logging.getLogger(__name__)
 
+#: How long closing a Redis connection may take before it is abandoned.
+CLOSE_TIMEOUT_SECONDS = 2.0
+
 #: Failures that mean "Redis is unavailable right now" (a restart, a network problem...).
 REDIS_ERRORS = (RedisError, OSError)
 
@@ -78,8 +81,15 @@ class RedisSource:
         self._stopping.set()
         if self._task is not None:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        await self.client.aclose()
+            try:
+                await asyncio.wait_for(asyncio.gather(self._task, return_exceptions=True),
+                                       timeout=CLOSE_TIMEOUT_SECONDS * 2)
+            except TimeoutError:
+                log.warning("The Redis listener did not stop in time; shutting down anyway")
+        try:
+            await asyncio.wait_for(self.client.aclose(), timeout=CLOSE_TIMEOUT_SECONDS)
+        except (TimeoutError, *REDIS_ERRORS):
+            pass
 
     def report_failure(self, exc: BaseException | None = None) -> None:
         """A read failed elsewhere: reconnect the listener (and resync once Redis is back)."""
@@ -121,9 +131,11 @@ class RedisSource:
                 except TimeoutError:
                     pass
             finally:
+                # Bounded: a connection cancelled in the middle of a read (or cut by a Redis
+                # restart) can leave its goodbye waiting forever, and shutdown must not.
                 try:
-                    await pubsub.aclose()
-                except REDIS_ERRORS:
+                    await asyncio.wait_for(pubsub.aclose(), timeout=CLOSE_TIMEOUT_SECONDS)
+                except (TimeoutError, *REDIS_ERRORS):
                     pass
 
     # -- streams ---------------------------------------------------------------------------
