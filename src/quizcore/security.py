@@ -72,6 +72,10 @@ class SecurityPolicy:
         claims = self.jwt.get_claims(request)
         if not claims or claims.get("typ") != ACCESS_TOKEN_TYPE or not claims.get("sub"):
             return None
+        # PyJWT checks "exp" only when present; every token quizcore signs has one, so a
+        # token without it was not issued here and must not live forever.
+        if "exp" not in claims:
+            return None
         user = request.dbsession.get(User, str(claims["sub"]))
         if user is None or not user.is_active or user.token_version != claims.get("tv"):
             return None

@@ -3,9 +3,18 @@
 Only services whose routes are registered in this application appear, so a disabled plugin
 is absent from the document even when its module was imported. The docs page is Swagger UI
 served from the ``swagger-ui-bundle`` package: it works without internet access.
+
+cornice_swagger documents every operation with a single ``default`` response. The document
+served here lists, per operation, every status it can answer instead (see
+:func:`operation_statuses`), each error with the JSON error body's schema, declares every
+path parameter, and names the media types of downloads, so a client generator or a contract
+test (tests/security uses schemathesis) can hold the API to it.
 """
 
 from __future__ import annotations
+
+import re
+from http import HTTPStatus
 
 from cornice.service import get_services
 from cornice_swagger import CorniceSwagger
@@ -13,6 +22,7 @@ from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 from swagger_ui_bundle import swagger_ui_path
 
+from ..reports.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE
 from ..rest import NO_PERMISSION_REQUIRED, Service
 
 API_TITLE = "quizcore"
@@ -28,10 +38,129 @@ def registered_services(registry):
     return [service for service in get_services() if service.name in route_names]
 
 
+#: The JSON error body of every non-2xx response (quizcore.errors).
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "error", "message"],
+    "properties": {
+        "code": {"type": "integer"},
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}, "name": {"type": "string"},
+                           "description": {"type": "string"}},
+        }},
+    },
+}
+
+#: Successful statuses other than 200, by route name.
+SUCCESS_STATUSES = {
+    ("users", "POST"): (201,),
+    ("students", "POST"): (201,),
+    ("classes", "POST"): (201,),
+    ("questions", "POST"): (201,),
+    ("quizzes", "POST"): (201,),
+    ("quiz_start", "POST"): (200, 201),  # 200: the attempt in progress is resumed
+}
+
+#: Statuses of business rules, beyond those every operation of its kind can answer (see
+#: :func:`operation_statuses`), by route name. Plugins' routes are listed too: a row whose
+#: route is not registered is unused.
+RULE_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
+    ("health", "GET"): (503,),  # the database or Redis is unreachable
+    # wrong credentials; inactive or unclaimed account; per IP and per account limits
+    ("auth_login", "POST"): (401, 403, 429),
+    ("auth_refresh", "POST"): (401,),  # unknown, revoked or reused refresh token
+    ("auth_logout", "POST"): (401,),
+    ("students", "POST"): (404, 409),  # a class not visible; a taken email or number
+    ("classes", "POST"): (409,),  # the same name, section and year exist
+    ("csv_import_students", "POST"): (404, 409),  # class_id not visible; a concurrent import
+    ("exports_students", "GET"): (404,),  # class_id not visible
+    ("exports_students_alias", "GET"): (404,),
+}
+
+#: Media types of file downloads (errors are still JSON), by route name.
+DOWNLOADS = {
+    ("exports_students", "GET"): (CSV_TYPE, XLSX_TYPE),
+    ("exports_students_alias", "GET"): (CSV_TYPE, XLSX_TYPE),
+    ("exports_quiz_results", "GET"): (CSV_TYPE, XLSX_TYPE, PDF_TYPE),
+    ("exports_attempt_pdf", "GET"): (PDF_TYPE,),
+    ("exports_analytics", "GET"): (PDF_TYPE, XLSX_TYPE),
+    ("analytics_quiz_export", "GET"): (PDF_TYPE, XLSX_TYPE, CSV_TYPE),
+}
+
+PATH_PARAMETER = re.compile(r"{(\w+)(?::[^}]*)?}")
+#: Methods that carry a request body, which the body size limit applies to.
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def operation_statuses(route_name: str, method: str, path: str, args: dict) -> list[int]:
+    """Every status ``method`` on this Cornice service answers.
+
+    Derived from what the service declares, then the rule statuses of :data:`RULE_STATUSES`:
+
+    * signed-in operations: 401 (no or invalid token) and 429 (the per-user rate limit);
+      a role permission (anything but ``view``): 403;
+    * a path parameter: 404 (not found, or not visible to the caller);
+    * parameters or a body to validate: 400; a body: 413 (over ``quizcore.max_body_bytes``).
+    """
+    key = (route_name, method)
+    statuses = set(SUCCESS_STATUSES.get(key, (200,)))
+    permission = args.get("permission", "view")
+    if permission != NO_PERMISSION_REQUIRED:
+        statuses |= {401, 429}
+        if permission != "view":
+            statuses.add(403)
+    if PATH_PARAMETER.search(path):
+        statuses.add(404)
+    if args.get("schema") is not None or args.get("validators"):
+        statuses.add(400)
+    if method in BODY_METHODS:
+        statuses |= {400, 413}
+    statuses |= set(RULE_STATUSES.get(key, ()))
+    return sorted(statuses)
+
+
+def _responses(statuses: list[int]) -> dict:
+    responses = {}
+    for status in statuses:
+        response = {"description": HTTPStatus(status).phrase}
+        if status >= 400:
+            response["schema"] = {"$ref": "#/definitions/Error"}
+        responses[str(status)] = response
+    return responses
+
+
+def _document_operations(spec: dict, services) -> None:
+    """Replace cornice_swagger's ``default`` responses, add undeclared path parameters."""
+    for service in services:
+        path_item = spec["paths"].get(service.path)
+        if path_item is None:
+            continue
+        names = PATH_PARAMETER.findall(service.path)
+        for method, _view, args in service.definitions:
+            operation = path_item.get(method.lower())
+            if operation is None:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            declared = {p["name"] for p in parameters if p.get("in") == "path"}
+            parameters.extend({"name": name, "in": "path", "required": True, "type": "string"}
+                              for name in names if name not in declared)
+            operation["responses"] = _responses(
+                operation_statuses(service.name, method, service.path, args))
+            if (service.name, method) in DOWNLOADS:
+                operation["produces"] = ["application/json",
+                                         *DOWNLOADS[(service.name, method)]]
+
+
 def build_spec(registry) -> dict:
-    generator = CorniceSwagger(registered_services(registry), pyramid_registry=registry)
+    services = registered_services(registry)
+    generator = CorniceSwagger(services, pyramid_registry=registry)
     generator.summary_docstrings = True
     spec = generator.generate(API_TITLE, API_VERSION, base_path="/")
+    spec.setdefault("definitions", {})["Error"] = ERROR_SCHEMA
+    _document_operations(spec, services)
     spec["securityDefinitions"] = {
         "bearer": {"type": "apiKey", "name": "Authorization", "in": "header",
                    "description": "Authorization: Bearer <access token>"},

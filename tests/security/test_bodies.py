@@ -1,0 +1,122 @@
+"""Oversized, deeply nested and unparseable request bodies: a clean 4xx in the API's error
+format, never a 500."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from tests.helpers import assert_error
+
+from .conftest import BODY_LIMIT, UPLOAD_LIMIT
+from .world import build_world
+
+JSON = "application/json"
+
+
+@pytest.fixture
+def world(dbsession):
+    return build_world()
+
+
+def post(client, path, body: bytes, headers, content_type=JSON, status="*"):
+    return client.post(path, body, headers={**headers, "Content-Type": content_type},
+                       status=status)
+
+
+def test_a_json_body_over_the_limit_is_413(limited, world, auth):
+    title = "x" * BODY_LIMIT
+    body = json.dumps({"title": title, "subject": "Maths", "time_limit_minutes": 5}).encode()
+    response = post(limited, "/api/quizzes", body, auth(world.users["teacher"]))
+    error = assert_error(response, 413)
+    assert error["limit"] == BODY_LIMIT
+
+
+def test_the_body_limit_applies_before_authentication(limited):
+    """An anonymous client cannot make the server read a large body either."""
+    response = post(limited, "/api/auth/login", b"{" + b" " * BODY_LIMIT + b"}", {})
+    assert_error(response, 413)
+
+
+@pytest.mark.plugin("quiz_plugins.csv_import")
+def test_an_upload_over_the_upload_limit_is_413(limited, world, auth):
+    rows = b"".join(b"Kid %d,kid%d@school.example,R-%d,Class A\n" % (i, i, i)
+                    for i in range(200))
+    data = b"name,email,registration_number,class_name\n" + rows
+    assert UPLOAD_LIMIT < len(data) < BODY_LIMIT
+    response = limited.post("/api/students/bulk-import", upload_files=[
+        ("file", "students.csv", data)], headers=auth(world.users["teacher"]), status="*")
+    assert_error(response, 413)
+
+
+@pytest.mark.plugin("quiz_plugins.csv_import")
+def test_an_upload_over_the_body_limit_is_413(limited, world, auth):
+    data = b"name,email,registration_number,class_name\n" + b"x" * BODY_LIMIT
+    response = limited.post("/api/questions/bulk-import", upload_files=[
+        ("file", "questions.csv", data)], headers=auth(world.users["teacher"]), status="*")
+    assert_error(response, 413)
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    b'{"text": "deep", "options": ' + b"[" * 33 + b'"x"' + b"]" * 33 + b"}",
+], ids=["array_100000_deep", "object_50000_deep", "field_34_deep"])
+def test_deeply_nested_json_is_400(testapp, world, auth, body):
+    response = post(testapp, "/api/questions", body, auth(world.users["teacher"]))
+    assert "nested deeper" in assert_error(response, 400)["message"]
+
+
+@pytest.mark.plugin("quiz_plugins.anticheat")
+def test_nested_violation_details_are_stored_up_to_the_limit(testapp, world, auth):
+    """The anti-cheat plugin keeps free-form details: nested ones are refused past the
+    nesting limit (they used to exhaust the stack), accepted below it."""
+    def details(levels):
+        value = {"x": 1}
+        for _ in range(levels):
+            value = {"x": value}
+        return value
+
+    path = f"/api/attempts/{world.ids['attempt']}/violations"
+    headers = auth(world.users["student"])
+    for levels, status in ((500, 400), (31, 400), (29, 200)):
+        body = {"violation_type": "tab_switch", "question_index": 0, "metadata": details(levels)}
+        response = testapp.post_json(path, body, headers=headers, status="*")
+        assert response.status_code == status, (levels, response.text)
+        if status >= 400:
+            assert_error(response, status)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/quizzes", {"title": "t", "subject": "s", "time_limit_minutes": 5,
+                      "question_ids": [str(uuid.uuid4()) for _ in range(20_000)]}),
+    ("/api/questions", {"text": "t", "type": "mcq", "marks": 1, "options": ["o"] * 50_000,
+                        "correct_answer": 0}),
+    ("/api/classes/{class}/assign-students",
+     {"student_ids": [str(uuid.uuid4()) for _ in range(20_000)]}),
+    pytest.param("/api/grading/attempts/{ended_attempt}/grade",
+                 {"grades": [{"answer_id": str(uuid.uuid4()), "marks_awarded": 1}] * 20_000},
+                 marks=pytest.mark.plugin("quiz_plugins.grading")),
+    ("/api/questions", {"text": "x" * 2_000_000, "type": "mcq", "marks": 1,
+                        "options": ["a", "b"], "correct_answer": 0}),
+], ids=["quiz_question_ids", "question_options", "class_student_ids", "grades",
+        "question_text"])
+def test_huge_arrays_and_strings_are_400(testapp, world, auth, path, body):
+    response = testapp.post_json(path.format(**world.ids), body,
+                                 headers=auth(world.users["teacher"]), status="*")
+    assert_error(response, 400)
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b'{"email": "a@school.example"}', "multipart/form-data"),  # no boundary
+    (b"--x\r\nbroken", "multipart/form-data; boundary=x"),
+    (b"\xff\xfe{", JSON),
+    (b'{"email": ', JSON),
+    (b'"a string"', JSON),
+    (b'{"email": 1' + b"0" * 5000 + b"}", JSON),  # an integer too long to convert
+])
+def test_unreadable_bodies_are_400(testapp, body, content_type):
+    response = post(testapp, "/api/auth/forgot-password", body, {}, content_type)
+    assert_error(response, 400)

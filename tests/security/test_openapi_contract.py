@@ -1,0 +1,135 @@
+"""The API against its own OpenAPI document, fuzzed by schemathesis in-process (WSGI).
+
+For every operation of ``/api/openapi.json``, schemathesis generates valid and invalid
+requests; each response must not be a server error, must have a status the document lists
+for that operation, a documented content type, and match the documented schema (every
+error response has the JSON error body's schema).
+
+Requests are signed in as a persona the authorisation matrix allows on the operation (so
+they get past 401/403), and every other example uses the ids of real rows of the world
+(:mod:`tests.security.world`) for path parameters, so the operations run their real code
+rather than answering 404. The fast profile (``make test``) sends a few derandomized
+examples per operation; ``make test-security`` sends many more and rotates personas.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from quizcore import make_config
+from quizcore.services.docs import build_spec
+from tests.conftest import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, base_settings
+from tests.helpers import auth_headers
+
+from .profile import FULL
+from .test_authorization_matrix import CASES
+from .world import build_world
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+MAX_EXAMPLES = 500 if FULL else 6
+#: Personas tried, in order of preference, among those the matrix allows.
+STAFF_AND_STUDENT = ("admin", "teacher", "student")
+
+
+def _document() -> dict:
+    """The document the ``app`` fixture serves (same settings and plugins), built at import
+    so that schemathesis collects one test per operation. Configuring the application
+    touches neither the database nor Redis."""
+    return build_spec(make_config(base_settings(
+        os.environ.get("QUIZCORE_TEST_DATABASE_URL", DEFAULT_DATABASE_URL),
+        os.environ.get("QUIZCORE_TEST_REDIS_URL", DEFAULT_REDIS_URL))).make_wsgi_app().registry)
+
+
+schema = schemathesis.openapi.from_dict(_document())
+# Deterministic: the same examples on every run, so a failure reproduces.
+schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True,
+                                database="none")
+
+
+def _segments(path: str) -> list[str]:
+    return path.split("?")[0].strip("/").split("/")
+
+
+def _shape(path: str) -> tuple:
+    return tuple("{}" if s.startswith("{") else s for s in _segments(path))
+
+
+#: (path shape, method) -> the matrix row of that operation.
+ROWS = {(_shape(c.path), c.method): c for c in CASES}
+
+
+def _row(operation_path: str, method: str):
+    """The matrix row of the operation; for a method the operation does not have (negative
+    examples send them), a row of the same path."""
+    shape = _shape(operation_path)
+    row = ROWS.get((shape, method.upper())) or next(
+        (row for (s, _), row in ROWS.items() if s == shape), None)
+    assert row is not None, f"{method} {operation_path} has no row in the authorisation matrix"
+    return row
+
+
+def _real_path_parameters(operation_path: str, row, ids: dict) -> dict:
+    """The world's ids for the path parameters, by position in the matrix row's path."""
+    values = {}
+    for spec_part, row_part in zip(_segments(operation_path), _segments(row.path),
+                                   strict=True):
+        if spec_part.startswith("{"):
+            values[spec_part.strip("{}")] = ids[row_part.strip("{}")]
+    return values
+
+
+_examples = itertools.count()
+
+
+@schema.parametrize()
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_openapi_document(case, app, dbsession, redis):
+    world = _world(dbsession)
+    row = _row(case.operation.path, case.method)
+    allowed = [p for p in STAFF_AND_STUDENT if row.expected[p] < 400] or ["admin"]
+    number = next(_examples)
+    persona = allowed[number % len(allowed)] if FULL else allowed[0]
+    if number % 2 == 0 and case.path_parameters is not None:
+        case.path_parameters = {**case.path_parameters,
+                                **_real_path_parameters(case.operation.path, row, world.ids)}
+    # In-process (WSGI), through the session's app: bound to this test's transaction. Set on
+    # the schema too, for the requests some checks send again.
+    schema.app = case.operation.app = app
+    case.call_and_validate(headers=auth_headers(app.registry, world.users[persona]),
+                           checks=CHECKS)
+
+
+def _world(dbsession):
+    """One world per test (operation): Hypothesis runs every example in the same test."""
+    cached = dbsession.info.get("security_world")
+    if cached is None:
+        cached = dbsession.info["security_world"] = build_world()
+    return cached
+
+
+def test_the_fuzzed_document_is_the_one_the_app_serves(testapp):
+    served = testapp.get("/api/openapi.json").json
+    assert served == json.loads(json.dumps(schema.raw_schema))
+
+
+def test_every_operation_lists_its_statuses_instead_of_a_default(testapp):
+    for path, item in testapp.get("/api/openapi.json").json["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            assert "default" not in operation["responses"], (method, path)
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    assert response["schema"] == {"$ref": "#/definitions/Error"}
