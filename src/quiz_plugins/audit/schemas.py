@@ -21,6 +21,8 @@ def parse_bound(text: str) -> dt.date | dt.datetime:
     (no offset means UTC). Raises ValueError for anything else.
     """
     text = text.strip()
+    if not text:  # colander reads a blank date-time as "no value", not as an error
+        raise ValueError(text)
     if _DATE_ONLY.match(text):
         return dt.date.fromisoformat(text)
     try:

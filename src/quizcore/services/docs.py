@@ -71,6 +71,11 @@ RULE_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("health", "GET"): (503,),  # the database or Redis is unreachable
     # wrong credentials; inactive or unclaimed account; per IP and per account limits
     ("auth_login", "POST"): (401, 403, 429),
+    # inactive account; unknown registration number; failed claims count as failed logins
+    ("auth_claim_account", "POST"): (403, 404, 429),
+    ("auth_forgot_password", "POST"): (429,),  # per e-mail and per IP limits
+    ("auth_verify_reset_code", "POST"): (429,),
+    ("auth_reset_password", "POST"): (429,),  # when it is sent the e-mail and code
     ("auth_refresh", "POST"): (401,),  # unknown, revoked or reused refresh token
     ("auth_logout", "POST"): (401,),
     ("students", "POST"): (404, 409),  # a class not visible; a taken email or number
