@@ -32,15 +32,13 @@ from quizcore.services.docs import build_spec
 from tests.conftest import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, base_settings
 from tests.helpers import auth_headers
 
+from .operations import allowed_callers, real_path_parameters, row_for
 from .profile import FULL
-from .test_authorization_matrix import CASES
 from .world import build_world
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 MAX_EXAMPLES = 500 if FULL else 6
-#: Personas tried, in order of preference, among those the matrix allows.
-STAFF_AND_STUDENT = ("admin", "teacher", "student")
 
 
 def _document() -> dict:
@@ -58,38 +56,6 @@ schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True,
                                 database="none")
 
 
-def _segments(path: str) -> list[str]:
-    return path.split("?")[0].strip("/").split("/")
-
-
-def _shape(path: str) -> tuple:
-    return tuple("{}" if s.startswith("{") else s for s in _segments(path))
-
-
-#: (path shape, method) -> the matrix row of that operation.
-ROWS = {(_shape(c.path), c.method): c for c in CASES}
-
-
-def _row(operation_path: str, method: str):
-    """The matrix row of the operation; for a method the operation does not have (negative
-    examples send them), a row of the same path."""
-    shape = _shape(operation_path)
-    row = ROWS.get((shape, method.upper())) or next(
-        (row for (s, _), row in ROWS.items() if s == shape), None)
-    assert row is not None, f"{method} {operation_path} has no row in the authorisation matrix"
-    return row
-
-
-def _real_path_parameters(operation_path: str, row, ids: dict) -> dict:
-    """The world's ids for the path parameters, by position in the matrix row's path."""
-    values = {}
-    for spec_part, row_part in zip(_segments(operation_path), _segments(row.path),
-                                   strict=True):
-        if spec_part.startswith("{"):
-            values[spec_part.strip("{}")] = ids[row_part.strip("{}")]
-    return values
-
-
 _examples = itertools.count()
 
 
@@ -97,13 +63,13 @@ _examples = itertools.count()
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_document(case, app, dbsession, redis):
     world = _world(dbsession)
-    row = _row(case.operation.path, case.method)
-    allowed = [p for p in STAFF_AND_STUDENT if row.expected[p] < 400] or ["admin"]
+    row = row_for(case.operation.path, case.method)
+    allowed = allowed_callers(row)
     number = next(_examples)
     persona = allowed[number % len(allowed)] if FULL else allowed[0]
     if number % 2 == 0 and case.path_parameters is not None:
         case.path_parameters = {**case.path_parameters,
-                                **_real_path_parameters(case.operation.path, row, world.ids)}
+                                **real_path_parameters(case.operation.path, row, world.ids)}
     # In-process (WSGI), through the session's app: bound to this test's transaction. Set on
     # the schema too, for the requests some checks send again.
     schema.app = case.operation.app = app
