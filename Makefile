@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INI ?= development.ini
 PYTEST_ARGS ?=
 
-.PHONY: run test install deps services lint clean test-plugins-off
+.PHONY: run test install deps services lint clean test-plugins-off test-security
 
 ## run: install, migrate the SQLite database, load demo data, serve API + monitor
 run: install
@@ -26,6 +26,10 @@ test-plugins-off: services install
 	  echo "=== without $$plugin ==="; \
 	  QUIZCORE_TEST_PLUGINS="$$enabled" $(BIN)/pytest -q $(PYTEST_ARGS) || exit 1; \
 	done
+
+## test-security: the security suite with the full fuzzing profile (tests/security)
+test-security: services install
+	QUIZCORE_TEST_SECURITY_PROFILE=full $(BIN)/pytest tests/security $(PYTEST_ARGS)
 
 deps:
 	bash .ci/services.sh deps

@@ -22,3 +22,7 @@ def limited_app(app_settings, engine):
 @pytest.fixture
 def limited(limited_app, dbsession) -> webtest.TestApp:
     return webtest.TestApp(limited_app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+
+
+# The monitor sidecar's fixtures (the test API served on a free port, a committed exam).
+from tests.monitor.conftest import api_server, live_exam, monitor_api_app  # noqa: E402, F401

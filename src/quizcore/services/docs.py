@@ -78,8 +78,29 @@ RULE_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("auth_reset_password", "POST"): (429,),  # when it is sent the e-mail and code
     ("auth_refresh", "POST"): (401,),  # unknown, revoked or reused refresh token
     ("auth_logout", "POST"): (401,),
+    # a taken e-mail; removing the last admin, oneself, or students' attempts
+    ("users", "POST"): (409,),
+    ("user", "PUT"): (409,),
+    ("user", "DELETE"): (409,),
     ("students", "POST"): (404, 409),  # a class not visible; a taken email or number
+    ("student", "PUT"): (404, 409),
+    ("student", "DELETE"): (409,),  # the student has attempts
     ("classes", "POST"): (409,),  # the same name, section and year exist
+    ("class", "PUT"): (409,),
+    ("class_assign_teacher", "POST"): (409,),  # already assigned
+    # the edit policy: a question answered in attempts is not changed under them
+    ("question", "PUT"): (409,),
+    ("question", "DELETE"): (409,),
+    ("quizzes", "POST"): (409,),  # the access code is taken
+    ("quiz", "PUT"): (409,),  # the access code is taken; students have started
+    ("quiz", "DELETE"): (409,),  # attempts exist and the quiz is not archived
+    ("quiz_publish", "POST"): (409,),  # no questions
+    ("quiz_start", "POST"): (409,),  # no questions; a concurrent start
+    ("attempt_answer", "POST"): (409,),  # submitted, or time is over
+    ("attempt_submit", "POST"): (409,),
+    ("anticheat_attempt_violations", "POST"): (409,),  # after submission
+    ("grading_attempt", "GET"): (409,),  # still in progress
+    ("grading_attempt_grade", "POST"): (409,),
     ("csv_import_students", "POST"): (404, 409),  # class_id not visible; a concurrent import
     ("exports_students", "GET"): (404,),  # class_id not visible
     ("exports_students_alias", "GET"): (404,),
