@@ -14,6 +14,18 @@ def auth_headers(registry, user) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def fill(value, ids: dict):
+    """``value`` (a string, or lists and dicts of them) with every ``{name}`` replaced by
+    ``ids[name]``: request paths and bodies written against rows made in the test."""
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {key: fill(item, ids) for key, item in value.items()}
+    return value
+
+
 def assert_error(response, status: int) -> dict:
     """The response has ``status`` and the quizcore JSON error body; returns the body."""
     assert response.status_code == status, response.text

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests import factories
+from tests.helpers import fill
 
 ROLES = ("admin", "owner", "non_owner", "self", "other", "anon")
 
@@ -98,16 +99,6 @@ CASES = [
 
 PARAMS = [pytest.param(case, role, id=f"{case.ids()} as {role}")
           for case in CASES for role in ROLES]
-
-
-def fill(value, ids: dict[str, str]):
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, list):
-        return [fill(item, ids) for item in value]
-    if isinstance(value, dict):
-        return {key: fill(item, ids) for key, item in value.items()}
-    return value
 
 
 @pytest.mark.parametrize("case, role", PARAMS)

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.helpers import assert_error
+from tests.helpers import assert_error, fill
 
 from .routes import exposed_operations, plugin_of, route
-from .world import PERSONAS, build_world, fill
+from .world import PERSONAS, build_world
 
 GRADING = "quiz_plugins.grading"
 ANTICHEAT = "quiz_plugins.anticheat"

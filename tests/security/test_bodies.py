@@ -3,10 +3,12 @@ format, never a 500."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import uuid
 
 import pytest
+from webtest.http import StopableWSGIServer
 
 from tests.helpers import assert_error
 
@@ -38,6 +40,23 @@ def test_the_body_limit_applies_before_authentication(limited):
     """An anonymous client cannot make the server read a large body either."""
     response = post(limited, "/api/auth/login", b"{" + b" " * BODY_LIMIT + b"}", {})
     assert_error(response, 413)
+
+
+def test_a_chunked_body_over_the_limit_is_413(limited_app, dbsession):
+    """Without Content-Length (chunked transfer), through waitress as in production."""
+    server = StopableWSGIServer.create(limited_app)
+    assert server.wait()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.adj.port, timeout=30)
+        chunks = (b" " * 1024 for _ in range(BODY_LIMIT // 1024 + 8))
+        connection.request("POST", "/api/auth/login", body=chunks, encode_chunked=True,
+                           headers={"Content-Type": JSON, "Transfer-Encoding": "chunked"})
+        response = connection.getresponse()
+        body = json.loads(response.read())
+        assert response.status == 413 and body["error"] and body["message"], body
+        connection.close()
+    finally:
+        server.shutdown()
 
 
 @pytest.mark.plugin("quiz_plugins.csv_import")

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 
 from quizcore.migrations import import_all_models
 from quizcore.models import metadata
-from tests.helpers import assert_error, auth_headers
+from tests.helpers import assert_error, auth_headers, fill
 
 from .operations import allowed_callers, real_path_parameters, row_for
-from .world import build_world, fill
+from .world import build_world
 
 PAYLOADS = {
     "sql_or": "' OR 1=1 --",

@@ -77,14 +77,3 @@ def build_world() -> World:
         "student_email": student.email, "password": factories.PASSWORD,
     }
     return World(users=users, ids=ids)
-
-
-def fill(value, ids: dict):
-    """``value`` with every ``{name}`` replaced by the world's id of that name."""
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, list):
-        return [fill(item, ids) for item in value]
-    if isinstance(value, dict):
-        return {key: fill(item, ids) for key, item in value.items()}
-    return value
