@@ -113,7 +113,7 @@ def test_a_valid_token_in_a_malformed_header_is_401(testapp, teacher, auth):
         assert_unauthenticated(testapp, {"Authorization": value})
 
 
-def test_a_users_row_is_checked_not_just_the_role_claim(testapp, dbsession, auth, secret):
+def test_a_users_row_is_checked_not_just_the_role_claim(testapp, dbsession, auth):
     """A teacher demoted to student keeps a token saying teacher: the row decides."""
     teacher = factories.TeacherFactory()
     headers = auth(teacher)

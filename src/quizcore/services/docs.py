@@ -78,9 +78,10 @@ RULE_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("auth_reset_password", "POST"): (429,),  # when it is sent the e-mail and code
     ("auth_refresh", "POST"): (401,),  # unknown, revoked or reused refresh token
     ("auth_logout", "POST"): (401,),
-    # a taken e-mail; removing the last admin, oneself, or students' attempts
-    ("users", "POST"): (409,),
-    ("user", "PUT"): (409,),
+    # a student's class_id not found; a taken e-mail; removing the last admin, oneself, or
+    # students' attempts
+    ("users", "POST"): (404, 409),
+    ("user", "PUT"): (404, 409),
     ("user", "DELETE"): (409,),
     ("students", "POST"): (404, 409),  # a class not visible; a taken email or number
     ("student", "PUT"): (404, 409),
