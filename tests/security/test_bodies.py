@@ -4,8 +4,11 @@ format, never a 500."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
+import os
 import uuid
+import zipfile
 
 import pytest
 from webtest.http import StopableWSGIServer
@@ -139,3 +142,38 @@ def test_huge_arrays_and_strings_are_400(testapp, world, auth, path, body):
 def test_unreadable_bodies_are_400(testapp, body, content_type):
     response = post(testapp, "/api/auth/forgot-password", body, {}, content_type)
     assert_error(response, 400)
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b"0" * 5_000_000 + b"</a>")
+    return buffer.getvalue()
+
+
+HEADER = b"name,email,registration_number,class_name\n"
+HOSTILE_UPLOADS = {
+    "garbage.xlsx": os.urandom(4096),
+    "truncated.xlsx": _zip_bomb()[:300],
+    "bomb.xlsx": _zip_bomb(),
+    "nul.csv": HEADER + b"A\x00B,a@school.example,R\x00-1,Class A\n",
+    "utf16.csv": (HEADER.decode() + "A,a@school.example,R-1,Class A\n").encode("utf-16"),
+    "latin1.csv": HEADER + "Jos\xe9,a@school.example,R-1,Class A\n".encode("latin-1"),
+    "long_line.csv": HEADER + b"x" * 1_000_000 + b"\n",
+    "many_columns.csv": b",".join(b"c%d" % i for i in range(20_000)) + b"\n",
+    "unterminated_quote.csv": HEADER + b'"unterminated,a@school.example\n',
+    "empty.csv": b"",
+    "../../../etc/passwd": HEADER + b"Kid,kid@school.example,R-7,Class A\n",
+}
+
+
+@pytest.mark.plugin("quiz_plugins.csv_import")
+@pytest.mark.parametrize("name", sorted(HOSTILE_UPLOADS))
+def test_hostile_uploads_are_refused_or_imported_never_a_500(testapp, world, auth, name):
+    for path in ("/api/students/bulk-import", "/api/questions/bulk-import"):
+        response = testapp.post(path, upload_files=[("file", name, HOSTILE_UPLOADS[name])],
+                                headers=auth(world.users["teacher"]), status="*")
+        assert response.status_code < 500, response.text
+        if response.status_code >= 400:
+            assert_error(response, response.status_code)
