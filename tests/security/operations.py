@@ -1,7 +1,15 @@
-"""From an OpenAPI operation (path template and method) to its row in the authorisation
-matrix: who may call it, and the world's ids for its path parameters."""
+"""The OpenAPI document the test app serves, and from one of its operations (path template
+and method) to its row in the authorisation matrix: who may call it, and the world's ids
+for its path parameters."""
 
 from __future__ import annotations
+
+import functools
+import os
+
+from quizcore import make_config
+from quizcore.services.docs import build_spec
+from tests.conftest import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, base_settings
 
 from .test_authorization_matrix import CASES, Case
 
@@ -42,3 +50,14 @@ def real_path_parameters(operation_path: str, row: Case, ids: dict) -> dict:
         if spec_part.startswith("{"):
             values[spec_part.strip("{}")] = ids[row_part.strip("{}")]
     return values
+
+
+@functools.cache
+def served_document() -> dict:
+    """The OpenAPI document the ``app`` fixture serves (same settings and plugins), built
+    at import time so that tests can be generated from it. Configuring the application
+    touches neither the database nor Redis."""
+    app = make_config(base_settings(
+        os.environ.get("QUIZCORE_TEST_DATABASE_URL", DEFAULT_DATABASE_URL),
+        os.environ.get("QUIZCORE_TEST_REDIS_URL", DEFAULT_REDIS_URL))).make_wsgi_app()
+    return build_spec(app.registry)

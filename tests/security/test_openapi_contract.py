@@ -14,9 +14,9 @@ examples per operation; ``make test-security`` sends many more and rotates perso
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
-import os
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -27,12 +27,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from quizcore import make_config
-from quizcore.services.docs import build_spec
-from tests.conftest import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, base_settings
 from tests.helpers import auth_headers
 
-from .operations import allowed_callers, real_path_parameters, row_for
+from .operations import allowed_callers, real_path_parameters, row_for, served_document
 from .profile import FULL
 from .world import build_world
 
@@ -41,16 +38,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 MAX_EXAMPLES = 500 if FULL else 6
 
 
-def _document() -> dict:
-    """The document the ``app`` fixture serves (same settings and plugins), built at import
-    so that schemathesis collects one test per operation. Configuring the application
-    touches neither the database nor Redis."""
-    return build_spec(make_config(base_settings(
-        os.environ.get("QUIZCORE_TEST_DATABASE_URL", DEFAULT_DATABASE_URL),
-        os.environ.get("QUIZCORE_TEST_REDIS_URL", DEFAULT_REDIS_URL))).make_wsgi_app().registry)
-
-
-schema = schemathesis.openapi.from_dict(_document())
+schema = schemathesis.openapi.from_dict(copy.deepcopy(served_document()))
 # Deterministic: the same examples on every run, so a failure reproduces.
 schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True,
                                 database="none")
