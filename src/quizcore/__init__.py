@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 def includeme(config):
     """The core, in the order it depends on itself."""
     config.include(".settings")  # add_settings_spec directive for plugins
-    config.include(".request")  # request.json_body with a nesting limit
+    config.include(".request")  # unreadable bodies are 400s, JSON with a nesting limit
     config.include("cornice")  # REST services
     # Registered here rather than in a sub-include so it replaces Cornice's own renderer:
     # services return datetimes and decimals as they are.

@@ -1,5 +1,4 @@
-"""Request-wide concerns that must also cover error responses: CORS and the request body
-(its size limit, and a form body that cannot be parsed at all).
+"""Request-wide concerns that must also cover error responses: CORS and the body size limit.
 
 Both are tweens rather than Cornice options so that every response, a 401 from the security
 policy or a 404 for an unknown path included, carries the CORS headers the SPA needs to
@@ -55,10 +54,6 @@ def cors_tween_factory(handler, registry):
     return cors_tween
 
 
-#: Bodies WebOb parses into ``request.POST`` (Cornice's validators and uploads read it).
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 def body_limit_tween_factory(handler, registry):
     limit = registry.settings["quizcore.max_body_bytes"]
 
@@ -68,16 +63,6 @@ def body_limit_tween_factory(handler, registry):
             return http_error(exc.HTTPRequestEntityTooLarge,
                               f"The request body is {length} bytes; the limit is {limit}.",
                               "Request too large", limit=limit)
-        if request.content_type in FORM_TYPES:
-            # A form WebOb cannot parse (multipart without a boundary, a broken part) raises
-            # ValueError wherever request.POST is first read; parsed once here (WebOb keeps
-            # the result), it is a 400 rather than a 500 from inside a validator.
-            try:
-                request.POST  # noqa: B018 - parsing is the point
-            except ValueError as error:
-                return http_error(exc.HTTPBadRequest,
-                                  f"The {request.content_type} body cannot be read: {error}",
-                                  "Invalid request")
         return handler(request)
 
     return body_limit_tween

@@ -177,3 +177,10 @@ def test_hostile_uploads_are_refused_or_imported_never_a_500(testapp, world, aut
         assert response.status_code < 500, response.text
         if response.status_code >= 400:
             assert_error(response, response.status_code)
+
+
+@pytest.mark.plugin("quiz_plugins.csv_import")
+def test_an_upload_without_a_multipart_boundary_is_400(testapp, world, auth):
+    response = post(testapp, "/api/students/bulk-import", b"name,email\n",
+                    auth(world.users["teacher"]), "multipart/form-data")
+    assert_error(response, 400)
