@@ -239,6 +239,9 @@ def test_student_access_by_code(testapp, teacher, student, other_student, school
     body = assert_error(testapp.get("/api/quizzes/access/OPEN42", headers=auth(other_student),
                                     status=403), 403)
     assert body["reason"] == "class_not_assigned"
+    # Asked for by id, another class's quiz is simply not visible.
+    assert_error(testapp.get(f"/api/quizzes/{quiz.id}", headers=auth(other_student),
+                             status=404), 404)
     factories.QuizFactory(owner=teacher, questions=questions, classes=[school_class],
                           access_code="LATER1", start_date=now + dt.timedelta(hours=2))
     body = assert_error(testapp.get("/api/quizzes/access/LATER1", headers=auth(student),

@@ -160,7 +160,7 @@ CASES = [
           "question_ids": ["{question}"], "class_ids": ["{class}"]}),
     # A published quiz of another class: 403 for student B, as for its access code (a
     # deliberate rule of quizcore.domain.quizzes); teacher B does not see it at all.
-    case("quiz", "GET", "/api/quizzes/{quiz}", "401 200 403 200 404 200"),
+    case("quiz", "GET", "/api/quizzes/{quiz}", "401 200 404 200 404 200"),
     case("quiz", "PUT", "/api/quizzes/{draft}", OWNER, {"title": "Renamed quiz"}),
     case("quiz", "DELETE", "/api/quizzes/{draft}", OWNER),
     case("quiz_publish", "POST", "/api/quizzes/{draft}/publish", OWNER, {}),
@@ -168,7 +168,7 @@ CASES = [
     # Opening and starting are for students; an admin passes the role check but is not a
     # student of any class (404 for the start, 403 for the access code like any staff).
     case("quiz_access", "GET", "/api/quizzes/access/{access_code}", "401 200 403 403 403 403"),
-    case("quiz_start", "POST", "/api/quizzes/{quiz}/start", "401 200 403 403 403 404", {}),
+    case("quiz_start", "POST", "/api/quizzes/{quiz}/start", "401 200 404 403 403 404", {}),
     case("quiz_monitor", "GET", "/api/quizzes/{quiz}/monitor", OWNER),
     # -- attempts --------------------------------------------------------------------------
     case("attempts", "GET", "/api/attempts", SIGNED_IN),

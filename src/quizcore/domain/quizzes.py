@@ -393,12 +393,17 @@ def student_listing_condition(class_id: str | None, now: dt.datetime):
     )
 
 
-def check_student_may_see(quiz: Quiz, student_class_id: str | None) -> None:
+def check_student_may_see(quiz: Quiz, student_class_id: str | None, *,
+                          by_access_code: bool = False) -> None:
     """A student sees a quiz that is not a draft (drafts do not exist for them: 404) and
-    is set for their class (otherwise 403, as for an access code of another class)."""
+    is set for their class. A quiz of another class is invisible (404) when asked for by
+    id; a student holding its access code has been told about it, so they hear why it is
+    refused (403 ``class_not_assigned``), as API.md specifies for the access-code lookup."""
     if quiz.status == QuizStatus.DRAFT:
         raise NotFound("Quiz")
     if student_class_id is None or student_class_id not in class_ids_of(quiz):
+        if not by_access_code:
+            raise NotFound("Quiz")
         raise Forbidden("This quiz is not set for your class.", reason="class_not_assigned")
 
 

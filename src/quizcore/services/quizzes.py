@@ -249,7 +249,7 @@ def get_quiz_by_access_code(request):
     item = session.scalar(sa.select(Quiz).where(Quiz.access_code == code))
     if item is None:
         raise NotFound("Quiz")
-    rules.check_student_may_see(item, _student_class_id(request))
+    rules.check_student_may_see(item, _student_class_id(request), by_access_code=True)
     summary = _attempt_summary(session, request.user.id, [item.id])[item.id]
     if summary["in_progress_attempt_id"] is None:
         refusal = rules.start_refusal(item, utcnow())
@@ -266,7 +266,7 @@ def get_quiz_by_access_code(request):
 @domain_errors()
 def get_quiz(request):
     """One quiz. Teachers (owner) and admins get questions with their keys; students get
-    the settings of a quiz set for their class (403 otherwise), never questions or keys."""
+    the settings of a quiz set for their class (404 otherwise), never questions or keys."""
     session = request.dbsession
     if is_student(request.user):
         item = session.get(Quiz, request.matchdict["id"])
