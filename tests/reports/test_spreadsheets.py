@@ -90,6 +90,10 @@ def test_xlsx_numbers_stay_numbers():
 # -- file names --------------------------------------------------------------------------------
 
 
+def test_file_names_drop_bidirectional_overrides():
+    assert files.file_name("Essay \u202egpj.exe", extension="pdf") == "Essay gpj.exe.pdf"
+
+
 def test_file_names_keep_letters_and_drop_path_characters():
     assert files.file_name("results", "Контрольная: №1/2", extension="csv",
                            day=dt.date(2026, 1, 31)) == \

@@ -18,6 +18,9 @@ PDF_TYPE = "application/pdf"
 #: Longest file name offered (browsers and file systems cope with far more, people do not).
 MAX_NAME_LENGTH = 120
 
+#: Unicode bidirectional marks, embeddings, overrides and isolates.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
 
 @dataclass(frozen=True)
 class Download:
@@ -34,10 +37,11 @@ def file_name(*parts: str | None, extension: str, day: dt.date | None = None) ->
     """``"results-Plants-2026-01-31.xlsx"`` from the non-empty ``parts`` and ``day``.
 
     Characters that file systems or headers dislike (path separators, quotes, control
-    characters) become ``-``; letters of any script are kept.
+    characters) become ``-``; letters of any script are kept. Bidirectional controls are
+    dropped: a right-to-left override in a title could make ``gpj.exe`` read as ``exe.jpg``.
     """
-    words = [re.sub(r"[\x00-\x1f\x7f/\\:*?\"<>|;,]+", "-", part).strip(" .-")
-             for part in parts if part]
+    words = [re.sub(r"[\x00-\x1f\x7f/\\:*?\"<>|;,]+", "-", BIDI_CONTROLS.sub("", part))
+             .strip(" .-") for part in parts if part]
     if day is not None:
         words.append(day.isoformat())
     stem = re.sub(r"\s+", " ", "-".join(word for word in words if word))[:MAX_NAME_LENGTH]
