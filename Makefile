@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INI ?= development.ini
 PYTEST_ARGS ?=
 
-.PHONY: run test install deps services lint clean test-plugins-off
+.PHONY: run test install deps services lint clean test-plugins-off storm storm-faults install-bench
 
 ## run: install, migrate the SQLite database, load demo data, serve API + monitor
 run: deps install
@@ -27,6 +27,25 @@ test-plugins-off: services install
 	  QUIZCORE_TEST_PLUGINS="$$enabled" $(BIN)/pytest -q $(PYTEST_ARGS) || exit 1; \
 	done
 
+## storm: 1,000 students sit an exam on a private production set-up behind deploy/nginx
+## (bench/exam_storm.py; ~6 min; figures in $(STORM_OUT)/storm.json)
+STORM_OUT ?= var/storm
+STORM_ARGS ?=
+FAULT_STUDENTS ?= 400
+storm: install-bench
+	bash .ci/services.sh storm
+	$(BIN)/python bench/exam_storm.py --students 1000 --json $(STORM_OUT)/storm.json $(STORM_ARGS)
+
+## storm-faults: the storm once per fault (API kill -9, MariaDB restart, Redis down 20 s,
+## monitor restart) with $(FAULT_STUDENTS) students; fails if any run loses data
+storm-faults: install-bench
+	bash .ci/services.sh storm
+	@status=0; for fault in api-kill db-restart redis-down monitor-restart; do \
+	  echo "=== fault $$fault ==="; \
+	  $(BIN)/python bench/exam_storm.py --students $(FAULT_STUDENTS) --fault $$fault \
+	    --json $(STORM_OUT)/fault-$$fault.json $(STORM_ARGS) || status=1; \
+	done; exit $$status
+
 deps:
 	bash .ci/services.sh deps
 
@@ -39,6 +58,12 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check 'pip>=24' 'setuptools>=68,<81' wheel
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install-bench: $(VENV)/.installed-bench
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,bench]'
 	touch $@
 
 lint: install

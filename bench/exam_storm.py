@@ -19,7 +19,7 @@ through nginx over TLS:
   default 10 instead of production's 12, printed in the output), then open the quiz by its
   access code and start it, all within ``--start-window`` seconds (10);
 * each saves an answer about every 15 s (uniform 8-22 s think time) with an increasing
-  ``client_seq``; ``--timeout-rate`` of saves are abandoned by the client after 1-30 ms
+  ``client_seq``; ``--timeout-rate`` of saves are abandoned by the client after 1-15 ms
   (a simulated timeout) and re-sent unchanged;
 * ``--violators`` of the students report anti-cheat violations, half of them reaching the
   threshold (3: the attempt is auto-submitted);
@@ -45,8 +45,9 @@ CPU seconds of every process, and the integrity check against the database:
 
 ``--fault`` repeats the storm with one failure ``--fault-at`` seconds after the exam
 starts: ``api-kill`` (kill -9 the first API process, restarted 2 s later like systemd's
-``Restart=always``), ``db-restart`` (stop and start MariaDB), ``redis-down`` (Redis stopped
-for 20 s), ``monitor-restart`` (sidecar stopped and started).
+``Restart=always``), ``db-restart`` (MariaDB shut down, started again after
+``--db-down-seconds``, 10), ``redis-down`` (Redis stopped for 20 s), ``monitor-restart``
+(sidecar stopped and started).
 
 Targets, exit status 1 when one is missed: integrity always; without a fault also zero
 5xx, autosave p99 < 150 ms and monitor p99 < 50 ms.
@@ -344,9 +345,10 @@ class Storm:
             self.note("api-0 restarted (as systemd Restart=always, RestartSec=2)")
         elif kind == "db-restart":
             db = self.services["mariadb"]
-            self.note("FAULT: stopping MariaDB")
+            self.note(f"FAULT: stopping MariaDB for {self.args.db_down_seconds:g} s")
             db.stop()
-            self.note("MariaDB stopped; starting it again")
+            self.note("MariaDB stopped (clean shutdown)")
+            time.sleep(self.args.db_down_seconds)
             db.restart(120)
             self.note("MariaDB is back")
         elif kind == "redis-down":
@@ -389,6 +391,7 @@ class Storm:
         # Monitors get a periodic snapshot every few seconds; wait for one after the sweep.
         time.sleep(args.settle)
         cpu = {name: round(service.cpu_seconds(), 1) for name, service in self.services.items()}
+        self.sizes = self.measure_sizes()
         teachers.send_signal(signal.SIGTERM)
         teachers.wait(60)
         students_out = json.loads((self.dir / "students-out.json").read_text())
@@ -400,7 +403,34 @@ class Storm:
                                             + own.children_system
                                             - students_out["cpu_seconds"]
                                             - teachers_out["cpu_seconds"], 1)
-        return {"students": students_out, "teachers": teachers_out["watchers"], "cpu": cpu}
+        return {"students": students_out, "teachers": teachers_out["watchers"], "cpu": cpu,
+                "sizes": self.sizes}
+
+    def measure_sizes(self) -> dict:
+        """Database size on disk and Redis memory at the end (for sizing advice)."""
+        import redis
+        import sqlalchemy as sa
+
+        from quizcore.db import make_engine
+        from quizcore.realtime import stream_key
+
+        engine = make_engine(self.db_url, poolclass=sa.pool.NullPool)
+        with engine.connect() as connection:
+            tables = {r.table_name: r.size for r in connection.execute(sa.text(
+                "SELECT table_name, data_length + index_length AS size "
+                "FROM information_schema.tables WHERE table_schema = 'quizcore_storm'"))}
+        engine.dispose()
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            memory = client.info("memory")["used_memory"]
+            stream = client.xlen(stream_key(self.quiz_id))
+        finally:
+            client.close()
+        top = sorted(tables.items(), key=lambda item: -item[1])[:4]
+        return {"database_mb": round(sum(tables.values()) / 2**20, 1),
+                "largest_tables_mb": {name: round(size / 2**20, 2) for name, size in top},
+                "redis_used_memory_mb": round(memory / 2**20, 1),
+                "quiz_stream_entries": stream}
 
     def close(self) -> None:
         for name in ("nginx", "monitor", *[f"api-{n}" for n in range(len(self.api_ports))],
@@ -473,7 +503,11 @@ def monitor_figures(watchers: list[dict]) -> dict:
             "mean_ms": statistics.fmean(latencies) if latencies else None,
             "replayed_after_reconnect": sum(w["replayed"] for w in watchers),
             "duplicates_dropped": sum(w["duplicates"] for w in watchers),
-            "reconnects": sum(len(w["reconnects"]) for w in watchers)}
+            "reconnects": sum(len(w["reconnects"]) for w in watchers),
+            # Submissions each socket saw as events; the rest reached it through snapshots
+            # (events published while Redis was down are not in the stream).
+            "submitted_events_seen_min": min((w["submitted_seen"] for w in watchers),
+                                             default=0)}
 
 
 def integrity(storm: Storm, outcomes: list[dict], watchers: list[dict]) -> dict:
@@ -579,8 +613,22 @@ def integrity(storm: Storm, outcomes: list[dict], watchers: list[dict]) -> dict:
     }
 
 
+def proxy_evidence(storm: Storm) -> dict:
+    """What nginx saw of the faults: its error log lines about the upstreams, by kind."""
+    log = storm.dir / "nginx" / "logs" / "quizcore.error.log"
+    kinds: Counter = Counter()
+    if log.exists():
+        for line in log.read_text(errors="replace").splitlines():
+            for marker in ("connect() failed", "prematurely closed", "timed out",
+                           "reset by peer", "no live upstreams"):
+                if marker in line:
+                    kinds[marker] += 1
+    return dict(kinds)
+
+
 def report(storm: Storm, result: dict) -> dict:
     args = storm.args
+    nginx_errors = proxy_evidence(storm)
     requests = request_figures(result["students"]["requests"], storm.exam_start)
     monitors = monitor_figures(result["teachers"])
     check = integrity(storm, result["students"]["outcomes"], result["teachers"])
@@ -610,13 +658,17 @@ def report(storm: Storm, result: dict) -> dict:
           f"sockets, p50 {monitors['p50_ms'] or 0:.1f} p95 {monitors['p95_ms'] or 0:.1f} "
           f"p99 {monitors['p99_ms'] or 0:.1f} max {monitors['max_ms'] or 0:.1f} ms; "
           f"{monitors['reconnects']} reconnects, {monitors['replayed_after_reconnect']} "
-          f"events replayed after them, {monitors['duplicates_dropped']} duplicates dropped")
+          f"events replayed after them, {monitors['duplicates_dropped']} duplicates dropped; "
+          f"at least {monitors['submitted_events_seen_min']} submissions seen as events "
+          "per socket")
     for w in result["teachers"]:
         if w["reconnects"]:
             kinds = Counter("resumed" if r.get("resumed_from") and r.get("first") != "quiz_status"
                             else f"snapshot ({r.get('first')})" for r in w["reconnects"])
             print(f"    monitor {w['number']}: {len(w['reconnects'])} reconnects {dict(kinds)}; "
                   f"final snapshot {w['last_status']}")
+    print(f"  nginx upstream errors (its error log): {nginx_errors or 'none'}")
+    print("  sizes at the end: " + ", ".join(f"{k} {v}" for k, v in result["sizes"].items()))
     print("  CPU seconds: " + ", ".join(f"{k} {v}" for k, v in result["cpu"].items()))
     print("  integrity: " + ", ".join(f"{k} {v}" for k, v in check.items() if k != "problems"))
     for problem in check["problems"][:15]:
@@ -638,8 +690,9 @@ def report(storm: Storm, result: dict) -> dict:
         print(f"  [{'PASS' if ok else 'FAIL'}] {label}")
     return {"command": " ".join(sys.argv), "args": vars(args), "timeline": storm.timeline,
             "requests": requests, "monitor": monitors, "cpu_seconds": result["cpu"],
+            "sizes": result["sizes"],
             "integrity": check, "behaviours": dict(storm.behaviours),
-            "client_retries": counters,
+            "client_retries": counters, "nginx_upstream_errors": nginx_errors,
             "reconnects": [{"monitor": w["number"], "reconnects": w["reconnects"],
                             "final": w["last_status"]} for w in result["teachers"]],
             "verdicts": {label: ok for label, ok in verdicts},
@@ -679,6 +732,8 @@ def main(argv=None) -> int:
     parser.add_argument("--fault", choices=FAULTS, default="none")
     parser.add_argument("--fault-at", type=float, default=45.0,
                         help="seconds after the exam opens")
+    parser.add_argument("--db-down-seconds", type=float, default=10.0,
+                        help="db-restart: time between MariaDB's shutdown and its start")
     parser.add_argument("--minutes", type=int, default=3, help="the quiz's time limit")
     parser.add_argument("--login-ramp", type=float, default=60.0,
                         help="seconds over which the class logs in, before the exam")
@@ -689,7 +744,7 @@ def main(argv=None) -> int:
                         help="students who never submit (deadline + sweeper)")
     parser.add_argument("--double-submit", type=float, default=0.10)
     parser.add_argument("--timeout-rate", type=float, default=0.03,
-                        help="saves abandoned by the client after 1-30 ms and re-sent")
+                        help="saves abandoned by the client after 1-15 ms and re-sent")
     parser.add_argument("--api-processes", type=int, default=2)
     parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--sweep-every", type=float, default=30.0)

@@ -217,7 +217,7 @@ class Student:
         else:
             value = f"answer {self.seq} of {self.me['reg']}"
             body["answer_text"] = value
-        abort = rng.uniform(0.001, 0.03) if rng.random() < self.plan["timeout_rate"] else None
+        abort = rng.uniform(0.001, 0.015) if rng.random() < self.plan["timeout_rate"] else None
         status, reply = await self.call("answer", "POST",
                                         f"/api/attempts/{self.attempt_id}/answer", body,
                                         give_up_at=deadline + self.plan["grace_seconds"],
