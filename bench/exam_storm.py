@@ -677,7 +677,9 @@ def report(storm: Storm, result: dict) -> dict:
                 ("every attempt submitted and graded exactly once, none in progress",
                  not [p for p in check["problems"] if not p.startswith(("LOST", "STALE"))]),
                 ("monitors resynced", check["monitors_resynced"].split("/")[0]
-                 == check["monitors_resynced"].split("/")[1])]
+                 == check["monitors_resynced"].split("/")[1]),
+                ("every error response has a JSON body",
+                 not any(k.startswith("non-JSON") for k in counters))]
     if args.fault == "none":
         verdicts += [
             ("zero 5xx", requests["server_errors"] == 0),

@@ -78,6 +78,8 @@ class Student:
                 parsed = json.loads(data) if data else None
             except ValueError:
                 parsed = {"non_json": data[:200].decode("utf-8", "replace")}
+            if response.status >= 400 and (parsed is None or "non_json" in parsed):
+                self.recorder.counters[f"non-JSON error body {response.status}"] += 1
             return response.status, parsed, dict(response.headers)
 
     async def call(self, name: str, method: str, path: str, body=None, *,

@@ -147,3 +147,45 @@ def test_api_instance_name_is_the_waitress_port():
     assert server["trusted_proxy"] == "127.0.0.1"
     assert set(server["trusted_proxy_headers"].split()) >= {"x-forwarded-for"}
     assert server["clear_untrusted_proxy_headers"] == "true"
+
+
+def test_nginx_answers_json_when_no_api_process_is_up(tmp_path):
+    """The rendered site served for real, with nothing behind it: clients get the API's JSON
+    error shape (and the security headers), not nginx's HTML error page."""
+    import http.client
+    import ssl
+
+    if shutil.which("nginx") is None and not Path(storm_nginx.NGINX).exists():
+        pytest.skip("nginx is not installed: run `bash .ci/services.sh all` (Debian's nginx)")
+    import storm_services
+
+    ports = [storm_services.free_port() for _ in range(5)]
+    layout = storm_nginx.Layout(tmp_path / "nginx", https_port=ports[0], http_port=ports[1],
+                                internal_port=ports[2], api_ports=[ports[3]],
+                                monitor_port=ports[4])
+    layout.directory.mkdir()
+    conf = storm_nginx.prepare(layout)
+    nginx = storm_nginx.start(conf)
+    try:
+        storm_services.wait_until(lambda: storm_services.port_open(ports[0]), 20, "nginx",
+                                  nginx)
+        context = ssl.create_default_context(cafile=str(layout.cert))
+        connection = http.client.HTTPSConnection("127.0.0.1", ports[0], context=context,
+                                                 timeout=10)
+        connection.request("GET", "/api/health")
+        response = connection.getresponse()
+        body = response.read()
+        assert response.status == 503
+        assert response.getheader("Content-Type") == "application/json"
+        error = __import__("json").loads(body)
+        assert error["error"] == "Service unavailable" and error["code"] == 503
+        assert response.getheader("X-Content-Type-Options") == "nosniff"
+        assert response.getheader("Strict-Transport-Security").startswith("max-age=")
+        plain = http.client.HTTPConnection("127.0.0.1", ports[1], timeout=10)
+        plain.request("GET", "/api/health", headers={"Host": "quiz.school.example"})
+        redirect = plain.getresponse()
+        assert redirect.status == 301
+        assert redirect.getheader("Location") == "https://quiz.school.example/api/health"
+    finally:
+        nginx.terminate()
+        nginx.wait(20)
