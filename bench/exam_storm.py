@@ -638,7 +638,9 @@ def report(storm: Storm, result: dict) -> dict:
           f"{args.api_processes} (waitress threads from production.ini), fault {args.fault}")
     print(f"  bcrypt cost {args.bcrypt_rounds} for the storm's accounts (production default "
           f"12); logins spread over {args.login_ramp:g} s")
-    print(f"  logins/s {rates['logins_per_s'] or 0:.1f}   starts {rates['starts']} at "
+    print(f"  logins/s {rates['logins_per_s'] or 0:.1f} (paced by the ramp: {args.students} "
+          f"over {args.login_ramp:g} s; p99 below is the cost per login)")
+    print(f"  starts {rates['starts']} at "
           f"{rates['starts_per_s'] or 0:.1f}/s (last start answered "
           f"{rates['start_spread_s'] or 0:.1f} s after the exam opened)")
     print(f"  autosave {rates['autosaves_acknowledged']} acknowledged, mean "
@@ -704,6 +706,30 @@ def report(storm: Storm, result: dict) -> dict:
 # -- entry points ----------------------------------------------------------------------------
 
 
+OPTIONS = (  # name, type, default, help
+    ("--students", int, 1000, "students in the class"),
+    ("--monitors", int, 5, "teacher monitor pages (the quiz owner's login)"),
+    ("--fault-at", float, 45.0, "seconds after the exam opens"),
+    ("--db-down-seconds", float, 10.0, "db-restart: time between MariaDB's shutdown and start"),
+    ("--minutes", int, 3, "the quiz's time limit"),
+    ("--login-ramp", float, 60.0, "seconds over which the class logs in, before the exam"),
+    ("--start-window", float, 10.0, "seconds within which every student starts"),
+    ("--bcrypt-rounds", int, 10, "bcrypt cost of the seeded accounts (production: 12)"),
+    ("--violators", float, 0.03, "share of students reporting violations"),
+    ("--expire-rate", float, 0.05, "students who never submit (deadline + sweeper)"),
+    ("--double-submit", float, 0.10, "students who submit twice"),
+    ("--timeout-rate", float, 0.03, "saves abandoned by the client after 1-15 ms and re-sent"),
+    ("--api-processes", int, 2, "waitress processes behind nginx"),
+    ("--nginx-workers", int, 1, "nginx worker processes"),
+    ("--sweep-every", float, 30.0, "seconds between quizctl sweep runs"),
+    ("--settle", float, 8.0, "seconds for monitors to receive their final snapshot"),
+    ("--mariadb-port", int, 3407, "the private MariaDB's port"),
+    ("--redis-port", int, 6390, "the private Redis's port"),
+    ("--innodb-buffer-pool", str, "512M", "the private MariaDB's buffer pool"),
+    ("--seed", int, 2026, "random seed of the students' behaviour"),
+)
+
+
 def client_main(role: str, plan: str, out: str) -> int:
     import asyncio
 
@@ -728,34 +754,9 @@ def main(argv=None) -> int:
                         choices=["storm", "_students", "_teachers"], help=argparse.SUPPRESS)
     parser.add_argument("--plan", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
-    parser.add_argument("--students", type=int, default=1000)
-    parser.add_argument("--monitors", type=int, default=5,
-                        help="teacher monitor pages (the quiz owner's login)")
     parser.add_argument("--fault", choices=FAULTS, default="none")
-    parser.add_argument("--fault-at", type=float, default=45.0,
-                        help="seconds after the exam opens")
-    parser.add_argument("--db-down-seconds", type=float, default=10.0,
-                        help="db-restart: time between MariaDB's shutdown and its start")
-    parser.add_argument("--minutes", type=int, default=3, help="the quiz's time limit")
-    parser.add_argument("--login-ramp", type=float, default=60.0,
-                        help="seconds over which the class logs in, before the exam")
-    parser.add_argument("--start-window", type=float, default=10.0)
-    parser.add_argument("--bcrypt-rounds", type=int, default=10)
-    parser.add_argument("--violators", type=float, default=0.03)
-    parser.add_argument("--expire-rate", type=float, default=0.05,
-                        help="students who never submit (deadline + sweeper)")
-    parser.add_argument("--double-submit", type=float, default=0.10)
-    parser.add_argument("--timeout-rate", type=float, default=0.03,
-                        help="saves abandoned by the client after 1-15 ms and re-sent")
-    parser.add_argument("--api-processes", type=int, default=2)
-    parser.add_argument("--nginx-workers", type=int, default=1)
-    parser.add_argument("--sweep-every", type=float, default=30.0)
-    parser.add_argument("--settle", type=float, default=8.0,
-                        help="seconds for monitors to receive their final snapshot")
-    parser.add_argument("--mariadb-port", type=int, default=3407)
-    parser.add_argument("--redis-port", type=int, default=6390)
-    parser.add_argument("--innodb-buffer-pool", default="512M")
-    parser.add_argument("--seed", type=int, default=2026)
+    for name, kind, default, text in OPTIONS:
+        parser.add_argument(name, type=kind, default=default, help=text)
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args(argv)
