@@ -70,6 +70,14 @@ def _load_options():
             selectinload(Quiz.class_links).selectinload(QuizClass.school_class))
 
 
+def _student_load_options():
+    """What a student's view of a quiz reads (its class links, each question's marks), in
+    two queries instead of one per question: the access-code lookup is requested by a whole
+    class within seconds when an exam opens."""
+    return (selectinload(Quiz.quiz_questions).selectinload(QuizQuestion.question),
+            selectinload(Quiz.class_links))
+
+
 def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
                attempt_count: int | None = None) -> dict:
     """A quiz as its teacher (or an admin) sees it."""
@@ -246,7 +254,8 @@ def get_quiz_by_access_code(request):
     404 unknown code; 403 not set for the student's class, closed, not started or ended."""
     session = request.dbsession
     code = access_codes.normalize(request.matchdict["code"])
-    item = session.scalar(sa.select(Quiz).where(Quiz.access_code == code))
+    item = session.scalar(sa.select(Quiz).where(Quiz.access_code == code)
+                          .options(*_student_load_options()))
     if item is None:
         raise NotFound("Quiz")
     rules.check_student_may_see(item, _student_class_id(request))
@@ -269,7 +278,7 @@ def get_quiz(request):
     the settings of a quiz set for their class (403 otherwise), never questions or keys."""
     session = request.dbsession
     if is_student(request.user):
-        item = session.get(Quiz, request.matchdict["id"])
+        item = session.get(Quiz, request.matchdict["id"], options=_student_load_options())
         if item is None:
             raise NotFound("Quiz")
         rules.check_student_may_see(item, _student_class_id(request))
