@@ -156,6 +156,10 @@ class Storm:
     def setup(self) -> None:
         args = self.args
         self.jwt_secret = secrets.token_hex(48)
+        for port in (args.mariadb_port, args.redis_port):
+            if services.port_open(port):
+                raise SystemExit(f"Port {port} is taken (another storm running?): choose "
+                                 "others with --mariadb-port / --redis-port.")
         self.note(f"working directory {self.dir}")
         mariadb, self.db_socket = services.mariadb(self.dir, args.mariadb_port,
                                                    buffer_pool=args.innodb_buffer_pool)
@@ -176,8 +180,10 @@ class Storm:
                 f"api-{number}", [str(BIN / "pserve"), str(INI), f"http_port={port}"],
                 env=env, cwd=ROOT, log=self.dir / f"api-{number}.log",
                 ready=lambda port=port: _http_ok(f"http://127.0.0.1:{port}/api/health")))
+        # Started with the niceness deploy/systemd/quiz-monitor.service gives it.
+        nice = ["nice", "-n", str(unit_nice("quiz-monitor.service"))]
         self.add(services.Service(
-            "monitor", [str(BIN / "quiz-monitor"), "-c", str(INI)], env=env, cwd=ROOT,
+            "monitor", [*nice, str(BIN / "quiz-monitor"), "-c", str(INI)], env=env, cwd=ROOT,
             log=self.dir / "monitor.log",
             ready=lambda: services.port_open(self.monitor_port)))
         layout = storm_nginx.Layout(self.dir / "nginx", https_port=self.https_port,
@@ -441,6 +447,14 @@ class Storm:
             stamp(f"kept {self.dir}")
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def unit_nice(name: str) -> int:
+    """The ``Nice=`` of a shipped systemd unit (0 when it sets none)."""
+    for line in (ROOT / "deploy" / "systemd" / name).read_text().splitlines():
+        if line.startswith("Nice="):
+            return int(line.split("=", 1)[1])
+    return 0
 
 
 def _http_ok(url: str) -> bool:
@@ -720,7 +734,7 @@ OPTIONS = (  # name, type, default, help
     ("--double-submit", float, 0.10, "students who submit twice"),
     ("--timeout-rate", float, 0.03, "saves abandoned by the client after 1-15 ms and re-sent"),
     ("--api-processes", int, 2, "waitress processes behind nginx"),
-    ("--nginx-workers", int, 1, "nginx worker processes"),
+    ("--nginx-workers", str, "auto", "nginx worker processes (Debian's default: auto)"),
     ("--sweep-every", float, 30.0, "seconds between quizctl sweep runs"),
     ("--settle", float, 8.0, "seconds for monitors to receive their final snapshot"),
     ("--mariadb-port", int, 3407, "the private MariaDB's port"),

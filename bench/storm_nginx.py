@@ -71,7 +71,7 @@ def render_site(layout: Layout, source: Path = SITE) -> str:
     return text
 
 
-def main_conf(layout: Layout, site_path: Path, workers: int = 1) -> str:
+def main_conf(layout: Layout, site_path: Path, workers: str = "auto") -> str:
     d = layout.directory
     user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
     return f"""{user}worker_processes {workers};
@@ -106,9 +106,9 @@ def make_test_certificate(directory: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def prepare(layout: Layout, workers: int = 1) -> Path:
+def prepare(layout: Layout, workers: str = "auto") -> Path:
     """Write the certificate (unless given), the rendered site and nginx.conf; return the
-    path of nginx.conf."""
+    path of nginx.conf. ``workers``: as Debian's /etc/nginx/nginx.conf, one per core."""
     d = layout.directory
     for sub in ("logs", "tmp", "www"):
         (d / sub).mkdir(parents=True, exist_ok=True)
