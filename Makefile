@@ -37,12 +37,12 @@ storm: install-bench
 	$(BIN)/python bench/exam_storm.py --students 1000 --json $(STORM_OUT)/storm.json $(STORM_ARGS)
 
 ## storm-faults: the storm once per fault (API kill -9, MariaDB restart, Redis down 20 s,
-## monitor restart) with $(FAULT_STUDENTS) students; fails if any run loses data
+## monitor restart) with $(FAULT_STUDENTS) students and a 2-minute exam; fails if any run loses data
 storm-faults: install-bench
 	bash .ci/services.sh storm
 	@status=0; for fault in api-kill db-restart redis-down monitor-restart; do \
 	  echo "=== fault $$fault ==="; \
-	  $(BIN)/python bench/exam_storm.py --students $(FAULT_STUDENTS) --fault $$fault \
+	  $(BIN)/python bench/exam_storm.py --students $(FAULT_STUDENTS) --minutes 2 --fault $$fault \
 	    --json $(STORM_OUT)/fault-$$fault.json $(STORM_ARGS) || status=1; \
 	done; exit $$status
 
