@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install deps services lint clean test-plugins-off storm storm-faults install-bench
 
 ## run: install, migrate the SQLite database, load demo data, serve API + monitor
-run: deps install
+run: install
 	@mkdir -p var
 	$(BIN)/quizctl -c $(INI) migrate
 	$(BIN)/quizctl -c $(INI) seed-demo
@@ -52,7 +52,7 @@ deps:
 services:
 	bash .ci/services.sh all
 
-install: $(VENV)/.installed
+install: deps $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -16,6 +16,8 @@ class AuditLog(Base):
         sa.Index("ix_audit_logs_user_id", "user_id"),
         sa.Index("ix_audit_logs_action", "action"),
         sa.Index("ix_audit_logs_created_at", "created_at"),
+        # "What happened to this attempt / quiz / user?" is the audit view's commonest filter.
+        sa.Index("ix_audit_logs_entity", "entity_type", "entity_id"),
         MYSQL_TABLE_ARGS,
     )
 
