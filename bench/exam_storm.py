@@ -597,11 +597,14 @@ def integrity(storm: Storm, outcomes: list[dict], watchers: list[dict]) -> dict:
                   and o["submit_again"][1:] != o["submit"][1:]]
     if mismatched:
         problems.append(f"a second submit changed the result for {mismatched[:5]}")
-    violation_submits = sum(1 for o in outcomes if o.get("auto_submitted"))
-    flagged = sum(1 for r in attempts.values() if r.auto_submitted_due_to_violations)
-    if violation_submits != flagged:
-        problems.append(f"{violation_submits} students were told 'auto-submitted' but "
-                        f"{flagged} attempts carry the flag")
+    told = {o["attempt_id"] for o in outcomes if o.get("auto_submitted")}
+    refused = {o["attempt_id"] for o in outcomes if o.get("violation_refused")}
+    flagged_ids = {i for i, r in attempts.items() if r.auto_submitted_due_to_violations}
+    flagged = len(flagged_ids)
+    if told - flagged_ids or flagged_ids - told - refused:
+        problems.append(f"{len(told)} students were told 'auto-submitted', {flagged} attempts "
+                        f"carry the flag ({len(flagged_ids - told)} of them after a refused "
+                        "violation report)")
 
     ended = sum(1 for r in attempts.values() if str(r.status) != "in_progress")
     resync = []

@@ -187,6 +187,9 @@ class Student:
                     self.outcome["auto_submitted"] = True
                     self.ended = True
                 elif status == 409:
+                    # Already ended: by this very report if an earlier try of it was applied
+                    # but its answer lost (the retry then finds the attempt submitted).
+                    self.outcome["violation_refused"] = True
                     self.ended = True
                 continue
             question = order[save_number % len(order)]
