@@ -342,35 +342,23 @@ class Storm:
     def fault(self) -> None:
         kind = self.args.fault
         time.sleep(max(0.0, self.exam_start + self.args.fault_at - time.time()))
-        if kind == "api-kill":
-            api = self.services["api-0"]
-            self.note(f"FAULT: kill -9 api-0 (pid {api.pid}, port {self.api_ports[0]})")
-            api.kill()
-            time.sleep(2)
-            api.restart()
-            self.note("api-0 restarted (as systemd Restart=always, RestartSec=2)")
-        elif kind == "db-restart":
-            db = self.services["mariadb"]
-            self.note(f"FAULT: stopping MariaDB for {self.args.db_down_seconds:g} s")
-            db.stop()
-            self.note("MariaDB stopped (clean shutdown)")
-            time.sleep(self.args.db_down_seconds)
-            db.restart(120)
-            self.note("MariaDB is back")
-        elif kind == "redis-down":
-            redis = self.services["redis"]
-            self.note("FAULT: Redis stopped for 20 s")
-            redis.stop()
-            time.sleep(20)
-            redis.restart()
-            self.note("Redis is back (empty: it keeps nothing on disk)")
-        elif kind == "monitor-restart":
-            monitor = self.services["monitor"]
-            self.note("FAULT: restarting the monitor sidecar")
-            monitor.stop()
-            time.sleep(2)
-            monitor.restart()
-            self.note("monitor sidecar is back")
+        service_name, how, down, label = {
+            "api-kill": ("api-0", "kill", 2.0, "kill -9 of api-0, started again after 2 s "
+                         "(as systemd's Restart=always, RestartSec=2)"),
+            "db-restart": ("mariadb", "stop", self.args.db_down_seconds,
+                           f"MariaDB shut down for {self.args.db_down_seconds:g} s"),
+            "redis-down": ("redis", "stop", 20.0,
+                           "Redis stopped for 20 s (it comes back empty: nothing on disk)"),
+            "monitor-restart": ("monitor", "stop", 2.0,
+                                "monitor sidecar stopped, started again after 2 s"),
+        }[kind]
+        service = self.services[service_name]
+        self.note(f"FAULT: {label} (pid {service.pid})")
+        getattr(service, how)()
+        self.note(f"{service_name} is down")
+        time.sleep(down)
+        service.restart(120)
+        self.note(f"{service_name} is back")
 
     def run(self) -> dict:
         args = self.args
