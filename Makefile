@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 INI ?= development.ini
 PYTEST_ARGS ?=
 
-.PHONY: run test install deps services lint clean test-plugins-off test-security
+.PHONY: run test install deps services lint clean test-plugins-off test-security storm \
+	storm-faults install-bench
 
 ## run: install, migrate the SQLite database, load demo data, serve API + monitor
 run: install
@@ -31,6 +32,25 @@ test-plugins-off: services install
 test-security: services install
 	QUIZCORE_TEST_SECURITY_PROFILE=full $(BIN)/pytest tests/security $(PYTEST_ARGS)
 
+## storm: 1,000 students sit an exam on a private production set-up behind deploy/nginx
+## (bench/exam_storm.py; ~6 min; figures in $(STORM_OUT)/storm.json)
+STORM_OUT ?= var/storm
+STORM_ARGS ?=
+FAULT_STUDENTS ?= 400
+storm: install install-bench
+	bash .ci/services.sh storm
+	$(BIN)/python bench/exam_storm.py --students 1000 --json $(STORM_OUT)/storm.json $(STORM_ARGS)
+
+## storm-faults: the storm once per fault (API kill -9, MariaDB restart, Redis down 20 s,
+## monitor restart) with $(FAULT_STUDENTS) students and a 2-minute exam; fails if any run loses data
+storm-faults: install install-bench
+	bash .ci/services.sh storm
+	@status=0; for fault in api-kill db-restart redis-down monitor-restart; do \
+	  echo "=== fault $$fault ==="; \
+	  $(BIN)/python bench/exam_storm.py --students $(FAULT_STUDENTS) --minutes 2 --fault $$fault \
+	    --json $(STORM_OUT)/fault-$$fault.json $(STORM_ARGS) || status=1; \
+	done; exit $$status
+
 deps:
 	bash .ci/services.sh deps
 
@@ -43,6 +63,12 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check 'pip>=24' 'setuptools>=68,<81' wheel
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install-bench: $(VENV)/.installed-bench
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,bench]'
 	touch $@
 
 lint: install

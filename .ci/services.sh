@@ -4,6 +4,8 @@
 #
 #   .ci/services.sh deps      build dependencies only (what `make run` needs)
 #   .ci/services.sh all       deps + MariaDB + Redis + database user (what `make test` needs)
+#   .ci/services.sh storm     deps + the server programs `make storm` starts privately
+#                             (mariadbd, redis-server, nginx, openssl); no shared services
 #
 # Environment: QUIZCORE_DB_USER / QUIZCORE_DB_PASSWORD (default quiz / quiz),
 #              EXTRA_APT_PACKAGES (more Debian packages to make sure of).
@@ -42,6 +44,9 @@ server_deps=(mariadb-server mariadb-client redis-server redis-tools)
 # The live monitor page is tested in Debian's headless Chromium (driven by playwright, which
 # never downloads a browser of its own here).
 browser_deps=(chromium)
+# deploy/nginx/quizcore.conf is checked with `nginx -t` by the tests and fronts the exam
+# storm (bench/exam_storm.py); openssl makes the storm's self-signed certificate.
+proxy_deps=(nginx openssl)
 
 wait_for() {  # wait_for <seconds> <command...>
   local limit=$1; shift
@@ -86,8 +91,12 @@ SQL
 }
 
 apt_install "${build_deps[@]}" ${EXTRA_APT_PACKAGES:-}
+if [ "$mode" = "storm" ]; then
+  apt_install "${server_deps[@]}" "${proxy_deps[@]}"
+  say "server programs for the exam storm are installed (it starts its own private instances)"
+fi
 if [ "$mode" = "all" ]; then
-  apt_install "${server_deps[@]}"
+  apt_install "${server_deps[@]}" "${proxy_deps[@]}"
   ( apt_install "${browser_deps[@]}" ) || say "chromium could not be installed: the browser test will skip, loudly"
   start_mariadb
   start_redis

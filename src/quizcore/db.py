@@ -98,6 +98,10 @@ def includeme(config):
     """Engine, session factory, ``request.dbsession``, pyramid_tm and pyramid_retry."""
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # pyramid_tm's annotate_user reads request.authenticated_userid (a database query) in
+    # its own tween, above the exception views: a database outage there escaped as a bare
+    # HTML 500 instead of the JSON 503 of quizcore.errors. The user is not needed there.
+    settings.setdefault("tm.annotate_user", False)
     settings.setdefault("retry.attempts", 3)
     _register_mysqlclient_retryable_errors()
 

@@ -306,3 +306,33 @@ def test_absurd_pages_are_a_400_not_a_database_error(testapp, teacher, auth, pat
     assert_error(testapp.get(f"{path}?page=99999999999999999999", headers=auth(teacher),
                              status=400), 400)
     assert testapp.get(f"{path}?page=3&limit=5000", headers=auth(teacher)).json["limit"] == 100
+
+
+def test_student_quiz_lookups_read_a_fixed_number_of_rows_sets(testapp, dbsession, teacher,
+                                                               student, school_class, auth):
+    """A whole class opens the exam by its code within seconds: the lookup must not load
+    each question separately (its marks make up total_marks)."""
+    import sqlalchemy as sa
+
+    def statements_for(code, count):
+        questions = [factories.QuestionFactory(owner=teacher, marks=2) for _ in range(count)]
+        quiz = factories.QuizFactory(owner=teacher, questions=questions, classes=[school_class],
+                                     access_code=code)
+        dbsession.flush()
+        dbsession.expire_all()
+        seen = []
+
+        def before(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        sa.event.listen(dbsession.get_bind(), "before_cursor_execute", before)
+        try:
+            by_code = testapp.get(f"/api/quizzes/access/{code}", headers=auth(student)).json
+            by_code_count = len(seen)
+            by_id = testapp.get(f"/api/quizzes/{quiz.id}", headers=auth(student)).json
+        finally:
+            sa.event.remove(dbsession.get_bind(), "before_cursor_execute", before)
+        assert by_code["total_marks"] == by_id["total_marks"] == 2 * count
+        return by_code_count, len(seen) - by_code_count
+
+    assert statements_for("FEWQZ2", 1) == statements_for("MANYQZ", 12)

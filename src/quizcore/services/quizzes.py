@@ -70,6 +70,15 @@ def _load_options():
             selectinload(Quiz.class_links).selectinload(QuizClass.school_class))
 
 
+def _student_quiz_of(request, item: Quiz, summary: dict) -> dict:
+    """One quiz for a student, its total marks and question count taken from the cached
+    student view (the one the start of an attempt serves) instead of loading every question:
+    a whole class looks the exam up by its code within seconds when it opens."""
+    view = quiz_payload.student_view(request, item.id)
+    return student_quiz(item, summary, totals=(view.quiz["total_marks"],
+                                               view.quiz["question_count"]))
+
+
 def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
                attempt_count: int | None = None) -> dict:
     """A quiz as its teacher (or an admin) sees it."""
@@ -129,10 +138,12 @@ def _attempt_summary(session, student_id: str, quiz_ids) -> dict[str, dict]:
     return summary
 
 
-def student_quiz(item: Quiz, summary: dict) -> dict:
-    """A quiz as a student sees it: settings only (no questions, keys, access code)."""
-    data = quiz_payload.student_quiz_fields(item, rules.total_marks(item),
-                                            len(item.quiz_questions))
+def student_quiz(item: Quiz, summary: dict, totals: tuple[int, int] | None = None) -> dict:
+    """A quiz as a student sees it: settings only (no questions, keys, access code).
+    ``totals``: (total marks, question count) when known, else computed from ``item``."""
+    total, count = totals if totals is not None else (rules.total_marks(item),
+                                                      len(item.quiz_questions))
+    data = quiz_payload.student_quiz_fields(item, total, count)
     data.update(summary)
     data["attempts_remaining"] = max(0, item.max_attempts - summary["attempts_used"])
     return data
@@ -246,7 +257,8 @@ def get_quiz_by_access_code(request):
     404 unknown code; 403 not set for the student's class, closed, not started or ended."""
     session = request.dbsession
     code = access_codes.normalize(request.matchdict["code"])
-    item = session.scalar(sa.select(Quiz).where(Quiz.access_code == code))
+    item = session.scalar(sa.select(Quiz).where(Quiz.access_code == code)
+                          .options(selectinload(Quiz.class_links)))
     if item is None:
         raise NotFound("Quiz")
     rules.check_student_may_see(item, _student_class_id(request), by_access_code=True)
@@ -255,7 +267,7 @@ def get_quiz_by_access_code(request):
         refusal = rules.start_refusal(item, utcnow())
         if refusal is not None:
             raise refusal
-    data = student_quiz(item, summary)
+    data = _student_quiz_of(request, item, summary)
     data["access_code"] = item.access_code
     data["can_start"] = bool(summary["in_progress_attempt_id"]) or \
         summary["attempts_used"] < item.max_attempts
@@ -269,11 +281,13 @@ def get_quiz(request):
     the settings of a quiz set for their class (404 otherwise), never questions or keys."""
     session = request.dbsession
     if is_student(request.user):
-        item = session.get(Quiz, request.matchdict["id"])
+        item = session.get(Quiz, request.matchdict["id"],
+                           options=[selectinload(Quiz.class_links)])
         if item is None:
             raise NotFound("Quiz")
         rules.check_student_may_see(item, _student_class_id(request))
-        return student_quiz(item, _attempt_summary(session, request.user.id, [item.id])[item.id])
+        return _student_quiz_of(request, item,
+                                _attempt_summary(session, request.user.id, [item.id])[item.id])
     return _staff_response(request, _staff_quiz_or_404(request))
 
 
