@@ -287,16 +287,24 @@ def emit(request, event: DomainEvent) -> DomainEvent:
     return event
 
 
+#: Key of the event queue kept on each transaction (``Transaction.data``/``set_data``).
+_QUEUE_KEY = object()
+
+
 def _pending_events(request, txn) -> list[DomainEvent]:
-    # One queue per transaction: pyramid_retry runs a retried request in a new transaction,
-    # and the events of the failed try must never be announced.
-    holder = request.__dict__.setdefault("_quizcore_event_queues", {})
-    key = id(txn)
-    if key not in holder:
+    # One queue per transaction, kept on the transaction itself: pyramid_retry runs a
+    # retried request in a new transaction, and the sweeper runs many one after another on
+    # one request; the events of a failed try must never be announced, and a new
+    # transaction must never reuse an ended one's queue (keying a dict by ``id(txn)``
+    # did, when CPython gave the new transaction the address of the freed one, and its
+    # events were never published).
+    try:
+        return txn.data(_QUEUE_KEY)
+    except KeyError:
         queue: list[DomainEvent] = []
-        holder[key] = queue
+        txn.set_data(_QUEUE_KEY, queue)
         txn.addAfterCommitHook(_after_commit, args=(request.registry, queue))
-    return holder[key]
+        return queue
 
 
 def _after_commit(committed: bool, registry, queue: list[DomainEvent]) -> None:
