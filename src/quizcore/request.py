@@ -57,15 +57,13 @@ class QuizRequest(Request):
                              "Invalid request") from None
 
     def _json_body__get(self):
+        too_deep = ValueError(f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
         try:
             value = json.loads(self.body.decode(self.charset))
         except RecursionError:
-            value = None
-            too_deep = True
-        else:
-            too_deep = json_depth_exceeds(value, MAX_JSON_DEPTH)
-        if too_deep:
-            raise ValueError(f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+            raise too_deep from None
+        if json_depth_exceeds(value, MAX_JSON_DEPTH):
+            raise too_deep
         return value
 
     json = json_body = property(_json_body__get, Request._json_body__set,
