@@ -12,6 +12,8 @@ import sqlalchemy as sa
 import zope.sqlalchemy
 from sqlalchemy.orm import Session, sessionmaker
 
+from .transactions import bind_session
+
 log = logging.getLogger(__name__)
 
 #: MySQL/MariaDB error codes worth retrying the whole request for.
@@ -87,9 +89,12 @@ def get_session_factory(engine: sa.Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def get_tm_session(session_factory, transaction_manager, request=None) -> Session:
-    """A session joined to ``transaction_manager``: it commits when the transaction does."""
-    dbsession = session_factory(info={"request": request})
+def get_tm_session(session_factory, transaction_manager, registry, request=None) -> Session:
+    """A session joined to ``transaction_manager``: it commits when the transaction does.
+    It carries the registry for the domain (:mod:`quizcore.transactions`)."""
+    dbsession = session_factory()
+    bind_session(dbsession, registry=registry, transaction_manager=transaction_manager,
+                 request=request)
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
@@ -117,6 +122,6 @@ def includeme(config):
         # The factory is looked up per request so tests can bind it to a connection whose
         # outer transaction they roll back.
         return get_tm_session(request.registry["dbsession_factory"], request.tm,
-                              request=request)
+                              request.registry, request=request)
 
     config.add_request_method(dbsession, reify=True)

@@ -12,8 +12,8 @@ Code that changes state calls :func:`emit` with an event object:
    e-mail and publish to Redis; their errors are logged and never reach the client.
 
 A rolled-back transaction (an error, a retried deadlock) announces nothing after commit.
-Events emitted outside a request (``quizctl sweep``) work the same way given the
-bootstrap request of :func:`pyramid.paster.bootstrap`.
+Events are emitted on a database session (never a request), so domain functions emit their
+own events whoever calls them: a REST view, ``quizctl``, the sweeper, a plugin.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import Any, ClassVar
 
 from .models import utcnow
+from .transactions import pending_until_commit, registry_of
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +43,13 @@ class DomainEvent:
     #: The user who caused the event (None for the system, e.g. the sweeper).
     actor_id: str | None = None
     occurred_at: dt.datetime = field(default_factory=utcnow)
-    #: Set by :func:`emit`; gives subscribers the dbsession, client address and user agent.
-    request: Any = field(default=None, repr=False, compare=False)
+    #: Set by :func:`emit`: the session of the transaction the event belongs to
+    #: (:func:`quizcore.transactions.origin_of` gives the HTTP request, if any).
+    session: Any = field(default=None, repr=False, compare=False)
 
     def payload(self) -> dict[str, Any]:
-        """The event's data without the request, JSON-ready."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "request"}
+        """The event's data without the session, JSON-ready."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "session"}
         for key, value in data.items():
             if isinstance(value, dt.datetime):
                 data[key] = _iso(value)
@@ -274,46 +277,28 @@ class ForEventPredicate:
         return isinstance(event.event, self.value)
 
 
-def emit(request, event: DomainEvent) -> DomainEvent:
-    """Announce ``event`` now (in the transaction) and again after a successful commit."""
-    event.request = request
-    if event.actor_id is None:
-        event.actor_id = getattr(request, "authenticated_userid", None)
-    request.registry.notify(event)
+def emit(session, event: DomainEvent) -> DomainEvent:
+    """Announce ``event`` now (in the session's transaction) and again after it commits.
 
-    txn = request.tm.get()
-    queue = _pending_events(request, txn)
-    queue.append(event)
+    ``session`` is any session quizcore made (:mod:`quizcore.transactions`): a request's,
+    a script's. The event's ``actor_id`` is the caller's to set (None: the system).
+    """
+    event.session = session
+    registry = registry_of(session)
+    registry.notify(event)
+    pending_until_commit(session, _QUEUE_KEY, partial(_announce, registry)).append(event)
     return event
 
 
-#: Key of the event queue kept on each transaction (``Transaction.data``/``set_data``).
+#: Key of the event queue kept on each transaction.
 _QUEUE_KEY = object()
 
 
-def _pending_events(request, txn) -> list[DomainEvent]:
-    # One queue per transaction, kept on the transaction itself: pyramid_retry runs a
-    # retried request in a new transaction, and the sweeper runs many one after another on
-    # one request; the events of a failed try must never be announced, and a new
-    # transaction must never reuse an ended one's queue (keying a dict by ``id(txn)``
-    # did, when CPython gave the new transaction the address of the freed one, and its
-    # events were never published).
-    try:
-        return txn.data(_QUEUE_KEY)
-    except KeyError:
-        queue: list[DomainEvent] = []
-        txn.set_data(_QUEUE_KEY, queue)
-        txn.addAfterCommitHook(_after_commit, args=(request.registry, queue))
-        return queue
-
-
-def _after_commit(committed: bool, registry, queue: list[DomainEvent]) -> None:
-    if not committed:
-        return
+def _announce(registry, queue: list[DomainEvent]) -> None:
     for event in queue:
         try:
             registry.notify(AfterCommit(event))
-        except Exception:  # noqa: BLE001 - after-commit work must never break the response
+        except Exception:  # noqa: BLE001 - one failing subscriber must not silence the rest
             log.exception("After-commit subscriber failed for %s", event.name)
 
 

@@ -17,8 +17,9 @@ From a plugin::
 
     request.mailer.send(to=user.email, subject="Results are out", body=text)
 
-or, outside a transaction (an after-commit subscriber), ``get_mail_service(registry).send(
-message)``.
+or, from code that has only the session (an event subscriber),
+``send_after_commit(session, message)``; outside a transaction (an after-commit subscriber),
+``get_mail_service(registry).send(message)``.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ import uuid
 from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from functools import partial
 
 from .models import utcnow
+from .transactions import pending_until_commit, registry_of
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +171,21 @@ class MailService:
                     self._idle.notify_all()
 
 
+#: Key of the outgoing mail kept on each transaction.
+_MAIL_KEY = object()
+
+
+def send_after_commit(session, message: EmailMessage) -> None:
+    """Send ``message`` once the session's transaction commits (never after a rollback)."""
+    service: MailService = registry_of(session)["quizcore.mail"]
+    pending_until_commit(session, _MAIL_KEY, partial(_send_all, service)).append(message)
+
+
+def _send_all(service: MailService, messages: list[EmailMessage]) -> None:
+    for message in messages:
+        service.send(message)
+
+
 class TransactionMailer:
     """``request.mailer``: messages wait for the request's transaction to commit."""
 
@@ -179,27 +197,8 @@ class TransactionMailer:
              html: str | None = None) -> EmailMessage:
         """Queue a message; it is sent if (and once) the transaction commits."""
         message = self.service.message(to, subject, body, html=html)
-        self.send_message(message)
+        send_after_commit(self.request.dbsession, message)
         return message
-
-    def send_message(self, message: EmailMessage) -> None:
-        txn = self.request.tm.get()
-        holders = self.request.__dict__.setdefault("_quizcore_mail_queues", {})
-        # One list per transaction: a retried request (pyramid_retry) runs a new one, and
-        # the mail of the failed try is dropped with it.
-        pending = holders.get(id(txn))
-        if pending is None:
-            pending = holders[id(txn)] = []
-            txn.addAfterCommitHook(_send_after_commit, args=(self.service, pending))
-        pending.append(message)
-
-
-def _send_after_commit(committed: bool, service: MailService,
-                       messages: list[EmailMessage]) -> None:
-    if not committed:
-        return
-    for message in messages:
-        service.send(message)
 
 
 def make_mailer(settings) -> Mailer:

@@ -18,6 +18,7 @@ import threading
 
 from .events import AfterCommit, DomainEvent
 from .redis_client import REDIS_ERRORS
+from .transactions import registry_of
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def publish(redis_client, event: DomainEvent, maxlen: int) -> str | None:
 
 
 def publish_after_commit(after: AfterCommit) -> None:
-    registry = after.event.request.registry
+    registry = registry_of(after.event.session)
     try:
         publish(registry["redis"], after.event, registry.settings["quizcore.events_stream_maxlen"])
     except REDIS_ERRORS as exc:

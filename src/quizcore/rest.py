@@ -21,12 +21,14 @@ from pyramid.renderers import JSON
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from .errors import cornice_error_handler
+from .events import DomainEvent, emit
 
 __all__ = [
     "NO_PERMISSION_REQUIRED",
     "PaginationQuery",
     "Service",
     "body_validator",
+    "emit_for",
     "iso",
     "json_renderer",
     "page_params",
@@ -41,6 +43,14 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 #: Far beyond any real list; bounds the OFFSET the database is asked for.
 MAX_PAGE = 1_000_000
+
+
+def emit_for(request, event: DomainEvent) -> DomainEvent:
+    """Emit ``event`` on the request's session; the signed-in user is its actor unless the
+    event names one."""
+    if event.actor_id is None:
+        event.actor_id = request.authenticated_userid
+    return emit(request.dbsession, event)
 
 
 class Service(CorniceService):

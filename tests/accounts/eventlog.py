@@ -1,14 +1,15 @@
 """A test plugin that records every domain event, in the transaction and after commit."""
 
 from quizcore.events import AfterCommit, DomainEvent
+from quizcore.transactions import registry_of
 
 
 def record(event):
-    event.request.registry["eventlog.in_transaction"].append(event)
+    registry_of(event.session)["eventlog.in_transaction"].append(event)
 
 
 def record_after_commit(after):
-    after.event.request.registry["eventlog.after_commit"].append(after.event)
+    registry_of(after.event.session)["eventlog.after_commit"].append(after.event)
 
 
 def includeme(config):

@@ -24,7 +24,7 @@ def answers_of(dbsession, attempt_id):
 
 def test_start_fixes_the_deadline_from_the_time_limit(domain_request, quiz, student):
     now = utcnow()
-    result = lifecycle.start_attempt(domain_request, quiz.id, student, now=now)
+    result = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student, now=now)
     assert not result.resumed
     assert result.attempt.attempt_number == 1
     assert result.attempt.deadline_at == now + dt.timedelta(minutes=quiz.time_limit_minutes)
@@ -34,17 +34,17 @@ def test_start_deadline_is_capped_by_the_quiz_end(domain_request, quiz, student,
     now = utcnow()
     quiz.end_date = now + dt.timedelta(minutes=5)
     dbsession.flush()
-    result = lifecycle.start_attempt(domain_request, quiz.id, student, now=now)
+    result = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student, now=now)
     assert result.attempt.deadline_at == quiz.end_date
 
 
 def test_starting_again_resumes_with_saved_answers(domain_request, quiz, student, dbsession):
-    first = lifecycle.start_attempt(domain_request, quiz.id, student)
+    first = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     mcq = quiz_questions(dbsession, quiz)[0]
-    lifecycle.save_answer(domain_request, first.attempt.id, student.id, mcq.id,
+    lifecycle.save_answer(domain_request.dbsession, first.attempt.id, student.id, mcq.id,
                           answer_option=2)
     later = utcnow() + dt.timedelta(minutes=10)
-    again = lifecycle.start_attempt(domain_request, quiz.id, student, now=later)
+    again = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student, now=later)
     assert again.resumed and again.attempt.id == first.attempt.id
     assert [a.question_id for a in again.answers] == [mcq.id]
     assert again.attempt.deadline_at == first.attempt.deadline_at
@@ -52,10 +52,10 @@ def test_starting_again_resumes_with_saved_answers(domain_request, quiz, student
 
 def test_expired_attempt_is_submitted_on_start_then_a_new_one_begins(domain_request, quiz,
                                                                      student, no_grader):
-    first = lifecycle.start_attempt(domain_request, quiz.id, student)
+    first = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     grace = domain_request.registry.settings["quizcore.answer_grace_seconds"]
     later = first.attempt.deadline_at + dt.timedelta(seconds=grace + 1)
-    second = lifecycle.start_attempt(domain_request, quiz.id, student, now=later)
+    second = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student, now=later)
     assert not second.resumed and second.attempt.attempt_number == 2
     assert [r.attempt_id for r in second.expired] == [first.attempt.id]
     assert second.expired[0].status == AttemptStatus.AUTO_SUBMITTED
@@ -68,57 +68,59 @@ def test_start_refusals(domain_request, teacher, school_class, student, other_st
     draft = factories.QuizFactory(owner=teacher, questions=questions, classes=[school_class],
                                   status="draft")
     with pytest.raises(NotFound):
-        lifecycle.start_attempt(domain_request, draft.id, student)
+        lifecycle.start_attempt(domain_request.dbsession, draft.id, student)
     later = factories.QuizFactory(owner=teacher, questions=questions, classes=[school_class],
                                   start_date=now + dt.timedelta(hours=1))
     with pytest.raises(Forbidden) as refused:
-        lifecycle.start_attempt(domain_request, later.id, student)
+        lifecycle.start_attempt(domain_request.dbsession, later.id, student)
     assert refused.value.reason == "not_started"
     ended = factories.QuizFactory(owner=teacher, questions=questions, classes=[school_class],
                                   end_date=now - dt.timedelta(minutes=1))
     with pytest.raises(Forbidden) as refused:
-        lifecycle.start_attempt(domain_request, ended.id, student)
+        lifecycle.start_attempt(domain_request.dbsession, ended.id, student)
     assert refused.value.reason == "ended"
     open_quiz = factories.QuizFactory(owner=teacher, questions=questions,
                                       classes=[school_class])
     with pytest.raises(NotFound):  # another class's quiz is invisible when asked for by id
-        lifecycle.start_attempt(domain_request, open_quiz.id, other_student)
+        lifecycle.start_attempt(domain_request.dbsession, open_quiz.id, other_student)
 
 
 def test_max_attempts_is_enforced(domain_request, quiz, student, no_grader):
     for _ in range(quiz.max_attempts):
-        started = lifecycle.start_attempt(domain_request, quiz.id, student)
-        lifecycle.submit_attempt(domain_request, started.attempt.id, student_id=student.id)
+        started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
+        lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id,
+                                 student_id=student.id)
     with pytest.raises(Forbidden) as refused:
-        lifecycle.start_attempt(domain_request, quiz.id, student)
+        lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     assert refused.value.reason == "max_attempts_reached"
 
 
 def test_saves_are_refused_after_submit_and_after_the_grace(domain_request, quiz, student,
                                                             dbsession, no_grader):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     mcq = quiz_questions(dbsession, quiz)[0]
     grace = domain_request.registry.settings["quizcore.answer_grace_seconds"]
     deadline = started.attempt.deadline_at
-    lifecycle.save_answer(domain_request, started.attempt.id, student.id, mcq.id,
+    lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, mcq.id,
                           answer_option=0, now=deadline + dt.timedelta(seconds=grace))
     with pytest.raises(Conflict) as late:
-        lifecycle.save_answer(domain_request, started.attempt.id, student.id, mcq.id,
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, mcq.id,
                               answer_option=0,
                               now=deadline + dt.timedelta(seconds=grace + 1))
     assert late.value.reason == "time_over"
-    lifecycle.submit_attempt(domain_request, started.attempt.id, student_id=student.id)
+    lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id,
+                                     student_id=student.id)
     with pytest.raises(Conflict) as done:
-        lifecycle.save_answer(domain_request, started.attempt.id, student.id, mcq.id,
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, mcq.id,
                               answer_option=1)
     assert done.value.reason == "submitted"
 
 
 def test_an_older_save_never_overwrites_a_newer_one(domain_request, quiz, student, dbsession):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     short = quiz_questions(dbsession, quiz)[2]
     save = lambda text, seq: lifecycle.save_answer(  # noqa: E731
-        domain_request, started.attempt.id, student.id, short.id, answer_text=text,
+        domain_request.dbsession, started.attempt.id, student.id, short.id, answer_text=text,
         client_seq=seq)
     save("second", 2)
     save("first", 1)  # arrives late
@@ -138,11 +140,11 @@ def test_answers_are_stored_with_the_original_option_index(domain_request, quiz,
                                                            dbsession):
     quiz.randomize_options = True
     dbsession.flush()
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     mcq = quiz_questions(dbsession, quiz)[0]
     perm = shuffle.option_order(started.attempt.id, mcq.id, 4, "mcq", True)
     shown_correct = perm.index(mcq.correct_answer)
-    lifecycle.save_answer(domain_request, started.attempt.id, student.id, mcq.id,
+    lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, mcq.id,
                           answer_option=shown_correct)
     assert answers_of(dbsession, started.attempt.id)[mcq.id].answer_option == \
         mcq.correct_answer
@@ -150,44 +152,47 @@ def test_answers_are_stored_with_the_original_option_index(domain_request, quiz,
 
 def test_questions_of_other_quizzes_and_bad_shapes_are_refused(domain_request, quiz, student,
                                                                teacher, dbsession):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     foreign = factories.QuestionFactory(owner=teacher)
     with pytest.raises(Invalid) as refused:
-        lifecycle.save_answer(domain_request, started.attempt.id, student.id, foreign.id,
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, foreign.id,
                               answer_option=0)
     assert refused.value.field == "question_id"
     mcq, true_false, short, _ = quiz_questions(dbsession, quiz)
     with pytest.raises(Invalid):
-        lifecycle.save_answer(domain_request, started.attempt.id, student.id, mcq.id,
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, mcq.id,
                               answer_option=4)
     with pytest.raises(Invalid):
-        lifecycle.save_answer(domain_request, started.attempt.id, student.id, true_false.id,
-                              answer_option=2)
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id,
+                              true_false.id, answer_option=2)
     with pytest.raises(Invalid):
-        lifecycle.save_answer(domain_request, started.attempt.id, student.id, short.id,
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, short.id,
                               answer_option=0)
     assert answers_of(dbsession, started.attempt.id) == {}
 
 
 def test_another_students_attempt_is_not_found(domain_request, quiz, student, dbsession):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     intruder = factories.StudentFactory(school_class=None)
     mcq = quiz_questions(dbsession, quiz)[0]
     with pytest.raises(NotFound):
-        lifecycle.save_answer(domain_request, started.attempt.id, intruder.id, mcq.id,
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, intruder.id, mcq.id,
                               answer_option=0)
     with pytest.raises(NotFound):
-        lifecycle.submit_attempt(domain_request, started.attempt.id, student_id=intruder.id)
+        lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id,
+                                 student_id=intruder.id)
 
 
 def test_second_submit_returns_first_result_and_grades_once(domain_request, quiz, student,
                                                             dbsession, grader):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     mcq = quiz_questions(dbsession, quiz)[0]
-    lifecycle.save_answer(domain_request, started.attempt.id, student.id, mcq.id,
+    lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, mcq.id,
                           answer_option=mcq.correct_answer)
-    first = lifecycle.submit_attempt(domain_request, started.attempt.id, student_id=student.id)
-    second = lifecycle.submit_attempt(domain_request, started.attempt.id, student_id=student.id)
+    first = lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id,
+                                     student_id=student.id)
+    second = lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id,
+                                      student_id=student.id)
     assert grader.calls == [started.attempt.id]
     assert not first.already_submitted and second.already_submitted
     assert (second.score, second.status, second.submitted_at) == \
@@ -215,10 +220,10 @@ def test_grader_sees_answers_questions_and_marks_overrides(domain_request, teach
 
     registry[GRADER_KEY] = grader
     try:
-        started = lifecycle.start_attempt(domain_request, quiz.id, student)
-        lifecycle.save_answer(domain_request, started.attempt.id, student.id,
+        started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id,
                               questions[1].id, answer_option=3)
-        result = lifecycle.submit_attempt(domain_request, started.attempt.id)
+        result = lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id)
     finally:
         registry.pop(GRADER_KEY)
     assert seen == {"marks": [1, 5], "answers": {questions[1].id: 3},
@@ -230,8 +235,8 @@ def test_grader_sees_answers_questions_and_marks_overrides(domain_request, teach
 def test_without_a_grader_attempts_end_submitted_without_score(domain_request, quiz, student,
                                                                no_grader):
     assert get_attempt_grader(domain_request.registry) is None
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
-    result = lifecycle.submit_attempt(domain_request, started.attempt.id)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
+    result = lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id)
     assert result.status == AttemptStatus.SUBMITTED
     assert result.score is None and result.passed is None and result.pending
 
@@ -246,11 +251,11 @@ def test_a_failing_grader_leaves_the_attempt_submitted(domain_request, quiz, stu
 
     registry[GRADER_KEY] = broken
     try:
-        started = lifecycle.start_attempt(domain_request, quiz.id, student)
+        started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
         mcq = quiz_questions(dbsession, quiz)[0]
-        lifecycle.save_answer(domain_request, started.attempt.id, student.id, mcq.id,
+        lifecycle.save_answer(domain_request.dbsession, started.attempt.id, student.id, mcq.id,
                               answer_option=1)
-        result = lifecycle.submit_attempt(domain_request, started.attempt.id)
+        result = lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id)
     finally:
         registry.pop(GRADER_KEY)
     assert result.status == AttemptStatus.SUBMITTED and result.score is None
@@ -260,32 +265,34 @@ def test_a_failing_grader_leaves_the_attempt_submitted(domain_request, quiz, stu
 
 def test_violations_auto_submit_grades_through_the_hook(domain_request, quiz, student, grader,
                                                         dbsession):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
-    result = lifecycle.auto_submit_attempt(domain_request, started.attempt, reason="violations")
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
+    result = lifecycle.auto_submit_attempt(domain_request.dbsession, started.attempt,
+                                           reason="violations")
     assert result.status == AttemptStatus.AUTO_SUBMITTED
     assert result.auto_submitted_due_to_violations
     assert grader.calls == [started.attempt.id]
-    again = lifecycle.auto_submit_attempt(domain_request, started.attempt.id,
+    again = lifecycle.auto_submit_attempt(domain_request.dbsession, started.attempt.id,
                                           reason="violations")
     assert again.already_submitted and grader.calls == [started.attempt.id]
     with pytest.raises(ValueError):
-        lifecycle.auto_submit_attempt(domain_request, started.attempt.id, reason="student")
+        lifecycle.auto_submit_attempt(domain_request.dbsession, started.attempt.id,
+                                      reason="student")
 
 
 def test_late_student_submit_becomes_a_deadline_submission(domain_request, quiz, student,
                                                            no_grader):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     deadline = started.attempt.deadline_at
-    result = lifecycle.submit_attempt(domain_request, started.attempt.id,
+    result = lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id,
                                       now=deadline + dt.timedelta(hours=2))
     assert result.status == AttemptStatus.AUTO_SUBMITTED
     assert result.submitted_at == deadline
 
 
 def test_submit_within_the_grace_is_the_students_own(domain_request, quiz, student, no_grader):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student)
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     moment = started.attempt.deadline_at + dt.timedelta(seconds=5)
-    result = lifecycle.submit_attempt(domain_request, started.attempt.id, now=moment)
+    result = lifecycle.submit_attempt(domain_request.dbsession, started.attempt.id, now=moment)
     assert result.status == AttemptStatus.SUBMITTED and result.submitted_at == moment
 
 
@@ -313,7 +320,7 @@ def test_two_graders_are_a_configuration_conflict():
 
 
 def test_attempt_rows_are_created_in_progress(domain_request, quiz, student, dbsession):
-    started = lifecycle.start_attempt(domain_request, quiz.id, student,
+    started = lifecycle.start_attempt(domain_request.dbsession, quiz.id, student,
                                       client_addr="203.0.113.9", user_agent="x" * 5000)
     dbsession.expire_all()
     stored = dbsession.get(QuizAttempt, started.attempt.id)

@@ -198,7 +198,7 @@ def test_in_use_flag_reflects_attempt_answers(domain_request, teacher, school_cl
     quiz = factories.QuizFactory(owner=teacher, questions=[question], classes=[school_class])
     assert testapp.get(f"/api/questions/{question.id}", headers=auth(teacher)).json[
         "in_use"] is False
-    lifecycle.start_attempt(domain_request, quiz.id, student)
+    lifecycle.start_attempt(domain_request.dbsession, quiz.id, student)
     domain_request.dbsession.flush()
     assert testapp.get(f"/api/questions/{question.id}", headers=auth(teacher)).json[
         "in_use"] is True

@@ -59,7 +59,7 @@ def test_question_edits_drop_the_views_of_quizzes_using_it(testapp, teacher, sch
     env = prepare(registry=testapp.app.registry)
     try:
         with env["request"].tm:
-            quiz_payload.student_view(env["request"], quiz.id)
+            quiz_payload.student_view(env["request"].dbsession, quiz.id)
     finally:
         env["closer"]()
     assert redis.exists(redis_key)
@@ -81,8 +81,8 @@ def test_a_view_built_from_stale_data_is_not_cached(domain_request, quiz, redis)
 
 
 def test_rolled_back_changes_do_not_drop_the_view(domain_request, quiz, redis):
-    quiz_payload.student_view(domain_request, quiz.id)
-    quiz_payload.invalidate_after_commit(domain_request, [quiz.id])
+    quiz_payload.student_view(domain_request.dbsession, quiz.id)
+    quiz_payload.invalidate_after_commit(domain_request.dbsession, [quiz.id])
     domain_request.tm.abort()
     domain_request.tm.begin()
     assert redis.exists(quiz_payload.cache_key(quiz.id))

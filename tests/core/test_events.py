@@ -5,8 +5,8 @@ import json
 import redis as redis_lib
 import transaction
 import webtest
-from pyramid import testing
 
+from quizcore.db import get_tm_session
 from quizcore.events import AttemptStarted, emit
 from quizcore.realtime import WAKEUP_CHANNEL, stream_key
 from tests.conftest import base_settings, build_app
@@ -45,18 +45,18 @@ def test_wakeup_is_published_on_the_channel(plugin_testapp, redis):
 
 def test_each_of_many_transactions_on_one_request_publishes_its_event(plugin_app):
     """The sweeper (and a retried request) runs transaction after transaction on one
-    request object; every committed transaction announces its own events, even when a new
+    session; every committed transaction announces its own events, even when a new
     transaction object lands at the address of an ended one."""
     registry = plugin_app.registry
     registry["testplugin.after_commit"].clear()
-    request = testing.DummyRequest()
-    request.registry = registry
-    request.tm = transaction.TransactionManager(explicit=True)
+    manager = transaction.TransactionManager(explicit=True)
+    session = get_tm_session(registry["dbsession_factory"], manager, registry)
     for number in range(50):
-        with request.tm:
-            emit(request, AttemptStarted(attempt_id=f"a{number}", quiz_id="q-many",
+        with manager:
+            emit(session, AttemptStarted(attempt_id=f"a{number}", quiz_id="q-many",
                                          student_id="s", student_name="S", attempt_number=1,
                                          total_questions=1))
+    session.close()
     assert registry["testplugin.after_commit"] == ["attempt.started"] * 50
 
 

@@ -23,7 +23,8 @@ from pyramid import httpexceptions as exc
 from quizcore import events
 from quizcore.errors import http_error
 from quizcore.models import AuditLog, Notification, utcnow
-from quizcore.rest import NO_PERMISSION_REQUIRED, Service
+from quizcore.rest import NO_PERMISSION_REQUIRED, Service, emit_for
+from quizcore.transactions import origin_of
 
 EMITTER_PLUGIN = "tests.plugins.emitter"
 
@@ -74,7 +75,7 @@ def post_emit(request):
     outcome = request.matchdict["outcome"]
     request.environ["testemitter.veto_all"] = outcome == "veto"
     for item in request.json_body["events"]:
-        events.emit(request, _event(item))
+        emit_for(request, _event(item))
     if outcome == "fail":
         raise RuntimeError("failure after the events were emitted")
     return {"emitted": len(request.json_body["events"])}
@@ -91,7 +92,7 @@ def _count_written(request):
 
 def veto(event):
     """Runs in the transaction like the plugins' subscribers; raising undoes everything."""
-    request = event.request
+    request = origin_of(event.session)
     if request is None or not hasattr(request, "environ"):
         return
     if request.environ.get("testemitter.veto_all") or \

@@ -15,6 +15,7 @@ from quizcore.errors import http_error
 from quizcore.events import AfterCommit, AttemptStarted, emit
 from quizcore.rest import NO_PERMISSION_REQUIRED, Service, body_validator
 from quizcore.settings import Setting, as_int
+from quizcore.transactions import registry_of
 
 ping = Service(name="testplugin_ping", path="/api/testplugin/ping", description="Plugin ping")
 echo = Service(name="testplugin_echo", path="/api/testplugin/echo", description="Validated echo")
@@ -67,9 +68,9 @@ def post_conflict(request):
 
 @event.post(permission=NO_PERMISSION_REQUIRED)
 def post_event(request):
-    emit(request, AttemptStarted(attempt_id="a1", quiz_id=request.params.get("quiz", "q1"),
-                                 student_id="s1", student_name="Test Student",
-                                 attempt_number=1, total_questions=3))
+    emit(request.dbsession, AttemptStarted(
+        attempt_id="a1", quiz_id=request.params.get("quiz", "q1"), student_id="s1",
+        student_name="Test Student", attempt_number=1, total_questions=3))
     if request.matchdict["outcome"] == "fail":
         raise RuntimeError("failure after the event was emitted")
     return {"emitted": True}
@@ -82,7 +83,7 @@ def veto_quiz(event):
 
 
 def count_after_commit(after):
-    after.event.request.registry["testplugin.after_commit"].append(after.event.name)
+    registry_of(after.event.session)["testplugin.after_commit"].append(after.event.name)
 
 
 def includeme(config):

@@ -45,8 +45,8 @@ def report_violation(request):
                     Severity(body["severity"]) if "severity" in body else None,
                     body.get("metadata"))
     try:
-        recorded = record_violation(request, request.validated["path"]["id"], request.user,
-                                    report, policy)
+        recorded = record_violation(request.dbsession, request.validated["path"]["id"],
+                                    request.user, report, policy)
     except DomainError as error:
         extra = {"reason": error.reason} if error.reason else {}
         # Returned, not raised: the refusal of a report whose time is over commits the

@@ -68,8 +68,8 @@ def _last_counted_at(session: Session, attempt_id: str,
                Violation.is_counted.is_(True)))
 
 
-def record_violation(request, attempt_id: str, student: User, report: Report, policy: Policy,
-                     *, now: dt.datetime | None = None) -> Recorded:
+def record_violation(session: Session, attempt_id: str, student: User, report: Report,
+                     policy: Policy, *, now: dt.datetime | None = None) -> Recorded:
     """Record a report against the student's own attempt in progress.
 
     Raises :class:`NotFound` (not the student's attempt), :class:`Conflict` (``reason``
@@ -80,7 +80,6 @@ def record_violation(request, attempt_id: str, student: User, report: Report, po
     "violations"), which grades it through the grading hook. Emits
     :class:`ViolationRecorded` (then the core's ``AttemptSubmitted`` when it ends).
     """
-    session = request.dbsession
     attempt = lifecycle.lock_attempt(session, attempt_id)
     # The clock is read once the lock is held, so reports are timed in the order they are
     # applied: a report that waited for the lock is never timed before the one it waited for.
@@ -90,7 +89,7 @@ def record_violation(request, attempt_id: str, student: User, report: Report, po
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise Conflict("This attempt has been submitted; violations are no longer recorded.",
                        reason=timing.SUBMITTED)
-    if lifecycle.expire_if_due(request, attempt, now) is not None:
+    if lifecycle.expire_if_due(session, attempt, now) is not None:
         raise TimeOver("Time is over for this attempt; it has been submitted.",
                        reason=timing.TIME_OVER)
 
@@ -105,15 +104,15 @@ def record_violation(request, attempt_id: str, student: User, report: Report, po
     attempt.total_violations = decision.total_violations
     # Written before the auto-submission, which reloads the attempt row under its lock.
     session.flush()
-    emit(request, ViolationRecorded(
-        attempt_id=attempt.id, quiz_id=attempt.quiz_id, student_id=student.id,
+    emit(session, ViolationRecorded(
+        actor_id=student.id, attempt_id=attempt.id, quiz_id=attempt.quiz_id, student_id=student.id,
         student_name=student.name, violation_type=report.violation_type.value,
         total_violations=decision.total_violations, counted=decision.counted,
         question_index=report.question_index, auto_submitted=decision.auto_submit))
     submission = None
     if decision.auto_submit:
         submission = lifecycle.auto_submit_attempt(
-            request, attempt.id, reason=lifecycle.REASON_VIOLATIONS, now=now)
+            session, attempt.id, reason=lifecycle.REASON_VIOLATIONS, now=now)
     return Recorded(violation, decision.counted, decision.total_violations,
                     decision.auto_submit, submission)
 

@@ -1,6 +1,6 @@
 """Write an ``audit_logs`` row for every recorded domain event, inside its transaction.
 
-The row is added to the request's own session, so it commits together with the change it
+The row is added to the event's own session, so it commits together with the change it
 describes and disappears with it when the request rolls back (an error, a veto, a retried
 deadlock). Failures that must still be recorded (a failed login) are answered by the core
 without raising, so their transaction commits.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from quizcore.events import DomainEvent
 from quizcore.models import AuditLog, new_uuid, utcnow
+from quizcore.transactions import origin_of, settings_of
 
 from .records import AuditEntry, describe
 
@@ -47,13 +48,14 @@ def audit_row(entry: AuditEntry, *, ip_address: str | None,
 
 def record_event(event: DomainEvent) -> None:
     """In-transaction subscriber of every :class:`DomainEvent`."""
-    request = event.request
-    if request is None:
+    session = event.session
+    if session is None:
         return
-    skip = frozenset(request.registry.settings["quizcore.audit.skip_events"])
+    skip = frozenset(settings_of(session)["quizcore.audit.skip_events"])
     entry = describe(event, skip)
     if entry is None:
         return
-    # The session joins the request's transaction on ``add``: the row commits with the change.
-    request.dbsession.add(audit_row(entry, ip_address=getattr(request, "remote_addr", None),
-                                    user_agent=getattr(request, "user_agent", None)))
+    # The row joins the event's own transaction: it commits with the change it describes.
+    origin = origin_of(session)
+    session.add(audit_row(entry, ip_address=getattr(origin, "remote_addr", None),
+                          user_agent=getattr(origin, "user_agent", None)))

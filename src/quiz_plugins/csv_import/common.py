@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from quizcore.events import EntityChanged, emit
 from quizcore.models import Role
 
@@ -225,7 +227,8 @@ class ImportReport:
 CLASS_FIELDS = ("name", "section", "academic_year")
 
 
-def announce(request, report: ImportReport, entity_type: str, source: str | None) -> None:
+def announce(session: Session, report: ImportReport, entity_type: str, source: str | None, *,
+             actor_id: str | None) -> None:
     """Emit the events of a written import.
 
     Each class the import created gets its own ``EntityChanged(create, class)``, as from
@@ -238,12 +241,12 @@ def announce(request, report: ImportReport, entity_type: str, source: str | None
     if report.dry_run or report.refused:
         return
     for created in report.classes_created:
-        emit(request, EntityChanged(action="create", entity_type="class",
+        emit(session, EntityChanged(actor_id=actor_id, action="create", entity_type="class",
                                     entity_id=created["id"],
                                     new={name: created[name] for name in CLASS_FIELDS}))
     if report.import_id is None or not report.imported:
         return
-    emit(request, EntityChanged(
-        action="import", entity_type=entity_type, entity_id=report.import_id,
+    emit(session, EntityChanged(
+        actor_id=actor_id, action="import", entity_type=entity_type, entity_id=report.import_id,
         new={"count": len(report.imported), "ids": [item["id"] for item in report.imported],
              "failed_rows": report.failed, "file_name": source, "format": report.file_format}))

@@ -133,7 +133,7 @@ def import_students_command(env, args, console: Console | None = None) -> int:
             report = students.import_students(
                 request.dbsession, table, actor=COMMAND_LINE, dry_run=args.dry_run,
                 atomic=args.atomic, default_class=args.default_class, progress=progress)
-            announce(request, report, "student", args.file)
+            announce(request.dbsession, report, "student", args.file, actor_id=None)
     except IntegrityError:
         say(console, "The school's records changed while the file was imported (another "
                      "import or edit added a conflicting account or class); nothing was "

@@ -108,7 +108,8 @@ def respond(request, report: ImportReport, entity_type: str, file_name: str | No
         body.pop("errors")
         raise http_error(exc.HTTPBadRequest, report.message(), "Import refused",
                          errors=errors, **body)
-    announce(request, report, entity_type, file_name)
+    announce(request.dbsession, report, entity_type, file_name,
+             actor_id=request.authenticated_userid)
     return body
 
 

@@ -111,9 +111,11 @@ def store_result(attempt: QuizAttempt, result: AttemptResult) -> None:
     attempt.status = status_after_grading(attempt.status, result.pending)
 
 
-def emit_graded(request, attempt: QuizAttempt, how: str, graded_by: str | None) -> None:
-    emit(request, AttemptGraded(
-        attempt_id=attempt.id, quiz_id=attempt.quiz_id, student_id=attempt.student_id,
+def emit_graded(session: Session, attempt: QuizAttempt, how: str,
+                graded_by: str | None) -> None:
+    emit(session, AttemptGraded(
+        actor_id=graded_by, attempt_id=attempt.id, quiz_id=attempt.quiz_id,
+        student_id=attempt.student_id,
         score=float(attempt.score) if attempt.score is not None else None,
         total_marks=attempt.total_marks,
         percentage=float(attempt.percentage) if attempt.percentage is not None else None,
@@ -180,23 +182,22 @@ class GradingDone:
     result: AttemptResult
 
 
-def graded_attempt_for(request, attempt_id: str, user: User,
+def graded_attempt_for(session: Session, attempt_id: str, user: User,
                        now: dt.datetime) -> QuizAttempt:
     """The attempt, locked, when ``user`` may mark it and it has ended. An attempt whose time
     is over is submitted first (the core's lazy expiry)."""
-    session = request.dbsession
     attempt = lifecycle.lock_attempt(session, attempt_id)
     if attempt is None or not may_grade(user, attempt.quiz):
         raise NotFound("Attempt")
     if attempt.status == AttemptStatus.IN_PROGRESS:
-        if lifecycle.expire_if_due(request, attempt, now) is None:
+        if lifecycle.expire_if_due(session, attempt, now) is None:
             raise Conflict("This attempt is still in progress; it can be marked once it is "
                            "submitted.", reason="in_progress")
         attempt = lifecycle.lock_attempt(session, attempt_id)
     return attempt
 
 
-def grade_answers(request, attempt_id: str, grades: Sequence[Grade], user: User, *,
+def grade_answers(session: Session, attempt_id: str, grades: Sequence[Grade], user: User, *,
                   now: dt.datetime | None = None) -> GradingDone:
     """A teacher (or an admin) marks answers of an ended attempt by hand.
 
@@ -207,9 +208,8 @@ def grade_answers(request, attempt_id: str, grades: Sequence[Grade], user: User,
     ``auto_submitted`` attempt keeps that status). Emits :class:`AttemptGraded` (``how``
     "manual").
     """
-    session = request.dbsession
     now = now or utcnow()
-    attempt = graded_attempt_for(request, attempt_id, user, now)
+    attempt = graded_attempt_for(session, attempt_id, user, now)
     links = quiz_links(session, attempt.quiz_id)
     marks_of = {link.question_id: link.marks for link in links}
     answers = attempt_answers(session, [attempt.id])[attempt.id]
@@ -243,7 +243,7 @@ def grade_answers(request, attempt_id: str, grades: Sequence[Grade], user: User,
     write_marks(marking, answers, now)
     store_result(attempt, marking.result)
     session.flush()
-    emit_graded(request, attempt, MANUAL, user.id)
+    emit_graded(session, attempt, MANUAL, user.id)
     return GradingDone(attempt, marking.result)
 
 
@@ -282,7 +282,7 @@ class RegradeReport:
     changed: list[AttemptRegrade] = field(default_factory=list)
 
 
-def regrade_quiz(request, quiz: Quiz, user: User, *, dry_run: bool,
+def regrade_quiz(session: Session, quiz: Quiz, user: User, *, dry_run: bool,
                  now: dt.datetime | None = None) -> RegradeReport:
     """Mark every ended attempt of ``quiz`` again with the current answer key.
 
@@ -291,7 +291,6 @@ def regrade_quiz(request, quiz: Quiz, user: User, *, dry_run: bool,
     would change. Otherwise the changed attempts are updated (locked, in id order, so two
     regrades cannot deadlock) and each emits :class:`AttemptGraded` (``how`` "regrade").
     """
-    session = request.dbsession
     now = now or utcnow()
     statement = (sa.select(QuizAttempt)
                  .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status.in_(ENDED_STATUSES))
@@ -319,5 +318,5 @@ def regrade_quiz(request, quiz: Quiz, user: User, *, dry_run: bool,
         write_marks(marking, own, now)
         store_result(attempt, result)
         session.flush()
-        emit_graded(request, attempt, REGRADE, user.id)
+        emit_graded(session, attempt, REGRADE, user.id)
     return report

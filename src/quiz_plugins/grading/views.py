@@ -219,7 +219,7 @@ def get_attempt_for_grading(request):
     Unanswered questions are left out (there is nothing to mark). An attempt whose time is
     over is submitted first (the core's lazy expiry)."""
     attempt = _visible_attempt(request)
-    if lifecycle.expire_if_due(request, attempt) is not None:
+    if lifecycle.expire_if_due(request.dbsession, attempt) is not None:
         request.dbsession.refresh(attempt)  # its time was over: submitted (and marked) now
     quiz = attempt.quiz
     student = request.dbsession.get(Student, attempt.student_id)
@@ -261,7 +261,7 @@ def grade_attempt(request):
     """Mark answers by hand; the attempt's totals are recomputed (``passed`` stays null while
     other answers still wait). 400 for marks out of range or answers of another attempt."""
     try:
-        done = marking.grade_answers(request, request.validated["path"]["attempt_id"],
+        done = marking.grade_answers(request.dbsession, request.validated["path"]["attempt_id"],
                                      _grades(request), request.user)
     except DomainError as error:
         raise refusal(error) from None
@@ -290,7 +290,7 @@ def regrade(request):
     if quiz is None or not marking.may_grade(request.user, quiz):
         raise refusal(NotFound("Quiz"))
     dry_run = _dry_run(request.validated)
-    report = marking.regrade_quiz(request, quiz, request.user, dry_run=dry_run)
+    report = marking.regrade_quiz(request.dbsession, quiz, request.user, dry_run=dry_run)
     names = dict(request.dbsession.execute(
         sa.select(User.id, User.name).where(
             User.id.in_([change.attempt.student_id for change in report.changed])))

@@ -1,9 +1,9 @@
 """Turn domain events into notifications, inside the transaction of the change.
 
-In-app rows are inserted with the request's session, so they commit with the change and
-vanish with it on a rollback. E-mails are handed to ``request.mailer``, which holds them
-until the transaction commits and then sends them off the request thread: a refused or
-unreachable SMTP server is logged and never fails the request.
+In-app rows are inserted with the event's session, so they commit with the change and
+vanish with it on a rollback. E-mails wait for the transaction to commit
+(:func:`quizcore.mailer.send_after_commit`) and leave off the request thread: a refused
+or unreachable SMTP server is logged and never fails the request.
 
 * quiz published -> each active student of the quiz's classes (one INSERT for all);
 * attempt graded (final marks, automatic or by a teacher) -> the student;
@@ -18,10 +18,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import zope.sqlalchemy
 from sqlalchemy.orm import Session
 
 from quizcore.events import AttemptGraded, AttemptSubmitted, QuizPublished
+from quizcore.mailer import get_mail_service, send_after_commit
 from quizcore.models import (
     AttemptStatus,
     Notification,
@@ -32,6 +32,7 @@ from quizcore.models import (
     new_uuid,
     utcnow,
 )
+from quizcore.transactions import mark_changed, registry_of, settings_of
 
 from . import messages
 from .mail import render_mail
@@ -70,12 +71,11 @@ def students_of_classes(session: Session, class_ids: Iterable[str]) -> list[Reci
     return [Recipient(*row) for row in rows]
 
 
-def deliver(request, notice: Notice, recipients: Sequence[Recipient]) -> int:
+def deliver(session: Session, notice: Notice, recipients: Sequence[Recipient]) -> int:
     """Insert one notification per recipient (a single multi-row INSERT) and queue the
     e-mails when ``quizcore.notifications.email_events`` lists the type. Returns the count."""
     if not recipients:
         return 0
-    session = request.dbsession
     now = utcnow()
     session.execute(sa.insert(Notification), [
         {"id": new_uuid(), "user_id": recipient.id, "type": notice.type,
@@ -83,21 +83,23 @@ def deliver(request, notice: Notice, recipients: Sequence[Recipient]) -> int:
          "is_read": False, "created_at": now}
         for recipient in recipients])
     # A bulk INSERT bypasses the unit of work: make sure the transaction commits it.
-    zope.sqlalchemy.mark_changed(session, transaction_manager=request.tm)
-    if notice.type in request.registry.settings["quizcore.notifications.email_events"]:
-        send_mails(request, notice, recipients)
+    mark_changed(session)
+    if notice.type in settings_of(session)["quizcore.notifications.email_events"]:
+        send_mails(session, notice, recipients)
     return len(recipients)
 
 
-def send_mails(request, notice: Notice, recipients: Iterable[Recipient]) -> None:
+def send_mails(session: Session, notice: Notice, recipients: Iterable[Recipient]) -> None:
     """Queue one e-mail per recipient; they leave only if the transaction commits."""
-    environment = request.registry[TEMPLATES_KEY]
-    app_url = request.registry.settings["quizcore.notifications.app_url"]
+    registry = registry_of(session)
+    environment = registry[TEMPLATES_KEY]
+    app_url = registry.settings["quizcore.notifications.app_url"]
+    service = get_mail_service(registry)
     for recipient in recipients:
         try:
             mail = render_mail(environment, notice, name=recipient.name, app_url=app_url)
-            request.mailer.send(to=recipient.email, subject=mail.subject, body=mail.text,
-                                html=mail.html)
+            send_after_commit(session, service.message(recipient.email, mail.subject,
+                                                       mail.text, html=mail.html))
         except Exception:  # noqa: BLE001 - an e-mail problem must never undo the change
             log.exception("Could not prepare the %s e-mail for user %s", notice.type,
                           recipient.id)
@@ -107,14 +109,14 @@ def send_mails(request, notice: Notice, recipients: Iterable[Recipient]) -> None
 
 
 def on_quiz_published(event: QuizPublished) -> None:
-    session = event.request.dbsession
+    session = event.session
     quiz = session.get(Quiz, event.quiz_id)
     if quiz is None:
         return
     notice = messages.quiz_published(
         quiz_id=quiz.id, title=quiz.title, subject=quiz.subject, start_date=quiz.start_date,
         end_date=quiz.end_date, time_limit_minutes=quiz.time_limit_minutes)
-    deliver(event.request, notice, students_of_classes(session, event.class_ids))
+    deliver(session, notice, students_of_classes(session, event.class_ids))
 
 
 def is_final_grade(event: AttemptGraded) -> bool:
@@ -132,30 +134,30 @@ def is_final_grade(event: AttemptGraded) -> bool:
 def on_attempt_graded(event: AttemptGraded) -> None:
     if not is_final_grade(event):
         return
-    session = event.request.dbsession
+    session = event.session
     quiz = session.get(Quiz, event.quiz_id)
     notice = messages.attempt_graded(
         attempt_id=event.attempt_id, quiz_title=quiz.title if quiz else "your quiz",
         score=event.score, total_marks=event.total_marks, percentage=event.percentage,
         passed=event.passed, regraded=event.how == "regrade")
-    deliver(event.request, notice, active_users(session, [event.student_id]))
+    deliver(session, notice, active_users(session, [event.student_id]))
 
 
 def on_attempt_submitted(event: AttemptSubmitted) -> None:
     if not (event.pending_manual_grading or event.reason == "violations"):
         return
-    session = event.request.dbsession
+    session = event.session
     quiz = session.get(Quiz, event.quiz_id)
     if quiz is None:
         return
     teachers = active_users(session, [quiz.created_by])
     if event.pending_manual_grading:
-        deliver(event.request, messages.grading_pending(
+        deliver(session, messages.grading_pending(
             attempt_id=event.attempt_id, quiz_title=quiz.title,
             student_name=event.student_name), teachers)
     if event.reason == "violations":
         attempt = session.get(QuizAttempt, event.attempt_id)
-        deliver(event.request, messages.attempt_auto_submitted(
+        deliver(session, messages.attempt_auto_submitted(
             attempt_id=event.attempt_id, quiz_title=quiz.title,
             student_name=event.student_name,
             total_violations=attempt.total_violations if attempt else None), teachers)

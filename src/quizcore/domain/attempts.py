@@ -19,9 +19,9 @@ An answer, once acknowledged, is never lost:
   answer saved, lazily when touched and by the sweeper (``quizctl sweep``);
   its ``submitted_at`` is the deadline.
 
-The functions take ``request``: anything with ``dbsession``, ``registry`` and ``tm`` (an HTTP
-request, or the request ``quizctl`` bootstraps), used for the session, the settings and the
-domain events. They never commit; the caller's transaction does.
+The functions take the database session (a request's, a script's: see
+:mod:`quizcore.transactions`), the acting user where one acts, and an optional ``now``. They
+emit their own domain events and never commit; the caller's transaction does.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
-from zope.sqlalchemy import mark_changed
 
 from ..db import is_mysql
 from ..events import AnswerSaved, AttemptGraded, AttemptStarted, AttemptSubmitted, emit
@@ -54,6 +53,7 @@ from ..models import (
     utcnow,
 )
 from ..redis_client import REDIS_ERRORS
+from ..transactions import after_commit, mark_changed, redis_of, registry_of, settings_of
 from . import quiz_payload, shuffle, timing
 from .errors import Conflict, Invalid, NotFound
 from .grading import GradableQuestion, GradingContext, percentage_of, quantize, run_grader
@@ -76,8 +76,8 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 USER_AGENT_LENGTH = 1000
 
 
-def _grace(registry) -> int:
-    return registry.settings["quizcore.answer_grace_seconds"]
+def _grace(session: Session) -> int:
+    return settings_of(session)["quizcore.answer_grace_seconds"]
 
 
 def effective_deadline(attempt: QuizAttempt) -> dt.datetime:
@@ -109,7 +109,7 @@ def _attempts_of(session: Session, quiz_id: str, student_id: str) -> list[QuizAt
         .execution_options(populate_existing=True)))
 
 
-def start_attempt(request, quiz_id: str, user: User, *, now: dt.datetime | None = None,
+def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetime | None = None,
                   client_addr: str | None = None, user_agent: str | None = None) -> StartResult:
     """Start an attempt at a quiz for a student, or resume the one in progress.
 
@@ -118,13 +118,12 @@ def start_attempt(request, quiz_id: str, user: User, *, now: dt.datetime | None 
     An expired attempt found on the way is auto-submitted first (``StartResult.expired``);
     callers should commit that even when they then report a refusal.
     """
-    session = request.dbsession
     now = now or utcnow()
     quiz = session.get(Quiz, quiz_id)
     student = session.get(Student, user.id)
     if quiz is None or student is None:
         raise NotFound("Quiz")
-    grace = _grace(request.registry)
+    grace = _grace(session)
     expired: list[SubmitResult] = []
     for _ in range(START_TRIES):
         attempts = _attempts_of(session, quiz.id, student.id)
@@ -133,10 +132,10 @@ def start_attempt(request, quiz_id: str, user: User, *, now: dt.datetime | None 
         if open_attempt is not None:
             if timing.is_expired(open_attempt.status, effective_deadline(open_attempt), now,
                                  grace):
-                expired.append(auto_submit_attempt(request, open_attempt,
+                expired.append(auto_submit_attempt(session, open_attempt,
                                                    reason=REASON_DEADLINE, now=now))
                 continue
-            return _started(request, quiz, open_attempt, user, resumed=True, expired=expired)
+            return _started(session, quiz, open_attempt, user, resumed=True, expired=expired)
         check_can_start(quiz, student.class_id, now, len(attempts))
         attempt = QuizAttempt(
             id=new_uuid(), quiz_id=quiz.id, student_id=student.id,
@@ -155,18 +154,18 @@ def start_attempt(request, quiz_id: str, user: User, *, now: dt.datetime | None 
             # committed: look again and resume its attempt.
             log.info("Concurrent start of quiz %s by %s; resuming.", quiz.id, student.id)
             continue
-        return _started(request, quiz, attempt, user, resumed=False, expired=expired)
+        return _started(session, quiz, attempt, user, resumed=False, expired=expired)
     raise Conflict("Another start of this quiz is in progress; please try again.",
                    reason="start_in_progress")
 
 
-def _started(request, quiz: Quiz, attempt: QuizAttempt, user: User, *, resumed: bool,
+def _started(session: Session, quiz: Quiz, attempt: QuizAttempt, user: User, *, resumed: bool,
              expired: list) -> StartResult:
-    view = quiz_payload.student_view(request, quiz.id)
-    answers = list(request.dbsession.scalars(
+    view = quiz_payload.student_view(session, quiz.id)
+    answers = list(session.scalars(
         sa.select(StudentAnswer).where(StudentAnswer.attempt_id == attempt.id)))
-    emit(request, AttemptStarted(
-        attempt_id=attempt.id, quiz_id=quiz.id, student_id=attempt.student_id,
+    emit(session, AttemptStarted(
+        actor_id=user.id, attempt_id=attempt.id, quiz_id=quiz.id, student_id=attempt.student_id,
         student_name=user.name, attempt_number=attempt.attempt_number,
         total_questions=len(view.questions), resumed=resumed))
     return StartResult(attempt, resumed, view, answers, expired)
@@ -264,28 +263,22 @@ def _idempotency_key(attempt_id: str, key: str) -> str:
     return f"quizcore:answer-idempotency:{attempt_id}:{key}"
 
 
-def _seen_save(request, attempt_id: str, key: str | None) -> str | None:
+def _seen_save(session: Session, attempt_id: str, key: str | None) -> str | None:
     if not key:
         return None
     try:
-        return request.registry["redis"].get(_idempotency_key(attempt_id, key))
+        return redis_of(session).get(_idempotency_key(attempt_id, key))
     except REDIS_ERRORS as exc:
         # Without Redis a retry is applied again; client_seq still orders the saves.
         log.warning("Idempotency keys unavailable (%s).", exc)
         return None
 
 
-def _remember_save_after_commit(request, attempt_id: str, key: str, saved_at: str) -> None:
-    def hook(committed: bool, client) -> None:
-        if not committed:
-            return
-        try:
-            client.set(_idempotency_key(attempt_id, key), saved_at,
-                       ex=IDEMPOTENCY_TTL_SECONDS)
-        except REDIS_ERRORS as exc:
-            log.warning("Could not remember idempotency key: %s", exc)
-
-    request.tm.get().addAfterCommitHook(hook, args=(request.registry["redis"],))
+def _remember_save(client, attempt_id: str, key: str, saved_at: str) -> None:
+    try:
+        client.set(_idempotency_key(attempt_id, key), saved_at, ex=IDEMPOTENCY_TTL_SECONDS)
+    except REDIS_ERRORS as exc:
+        log.warning("Could not remember idempotency key: %s", exc)
 
 
 _ANSWER_COLUMNS = ("id", "attempt_id", "question_id", "answer_option", "answer_text",
@@ -344,8 +337,6 @@ def upsert_answer(session: Session, *, attempt_id: str, question_id: str,
         "id": new_uuid(), "attempt_id": attempt_id, "question_id": question_id,
         "answer_option": answer_option, "answer_text": answer_text, "client_seq": client_seq,
         "answered_at": now, "updated_at": now, "is_final": False})
-    # A Core statement is invisible to zope.sqlalchemy: without this the request's
-    # transaction would be rolled back as "read only".
     mark_changed(session)
 
 
@@ -377,7 +368,7 @@ def _checked_answer(lookup: quiz_payload.QuestionLookup, attempt_id: str, questi
     return None, answer_text
 
 
-def save_answer(request, attempt_id: str, student_id: str, question_id: str, *,
+def save_answer(session: Session, attempt_id: str, student_id: str, question_id: str, *,
                 answer_option: int | None = None, answer_text: str | None = None,
                 client_seq: int | None = None, idempotency_key: str | None = None,
                 student_name: str = "", now: dt.datetime | None = None) -> SaveResult:
@@ -388,7 +379,6 @@ def save_answer(request, attempt_id: str, student_id: str, question_id: str, *,
     :class:`Conflict` with ``reason`` ``submitted`` or ``time_over``, or :class:`Invalid`
     (question not in the quiz, answer of the wrong shape).
     """
-    session = request.dbsession
     now = now or utcnow()
     if client_seq is not None and not 0 <= client_seq <= MAX_CLIENT_SEQ:
         raise Invalid("client_seq must be a non-negative 64-bit integer.", field="client_seq")
@@ -399,13 +389,13 @@ def save_answer(request, attempt_id: str, student_id: str, question_id: str, *,
                                               "question_id": question_id}).one_or_none()
     if row is None or row.student_id != student_id:
         raise NotFound("Attempt")
-    seen = _seen_save(request, attempt_id, idempotency_key)
+    seen = _seen_save(session, attempt_id, idempotency_key)
     if seen is not None:
         return SaveResult(dt.datetime.fromisoformat(seen), None, None, None, duplicate=True)
     deadline = row.deadline_at
     if deadline is None:
         deadline = effective_deadline(session.get(QuizAttempt, attempt_id))
-    refusal = timing.save_refusal(row.status, deadline, now, _grace(request.registry))
+    refusal = timing.save_refusal(row.status, deadline, now, _grace(session))
     if refusal == timing.SUBMITTED:
         raise Conflict("This attempt has been submitted; answers can no longer change.",
                        reason=refusal)
@@ -419,13 +409,14 @@ def save_answer(request, attempt_id: str, student_id: str, question_id: str, *,
     upsert_answer(session, attempt_id=attempt_id, question_id=question_id,
                   answer_option=option, answer_text=text, client_seq=client_seq, now=now)
     if idempotency_key:
-        _remember_save_after_commit(request, attempt_id, idempotency_key, now.isoformat())
+        after_commit(session, _remember_save, redis_of(session), attempt_id, idempotency_key,
+                     now.isoformat())
     # Progress in the teacher's terms: the question's position in the quiz, as the monitor's
     # snapshot reports it, whatever order this student sees.
     position = lookup.meta.position
     answered = row.answered_others + (1 if option is not None or text else 0)
-    emit(request, AnswerSaved(
-        attempt_id=attempt_id, quiz_id=row.quiz_id, student_id=student_id,
+    emit(session, AnswerSaved(
+        actor_id=student_id, attempt_id=attempt_id, quiz_id=row.quiz_id, student_id=student_id,
         student_name=student_name, question_index=position, answered_count=answered,
         total_questions=lookup.question_count))
     return SaveResult(now, position, answered, lookup.question_count)
@@ -466,25 +457,23 @@ def lock_attempt(session: Session, attempt_id: str) -> QuizAttempt | None:
         .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
-def submit_attempt(request, attempt_id: str, *, student_id: str | None = None,
+def submit_attempt(session: Session, attempt_id: str, *, student_id: str | None = None,
                    now: dt.datetime | None = None) -> SubmitResult:
     """The student submits. Idempotent: a second (or concurrent) submit returns the first
     result. Past the deadline plus grace it becomes an auto-submission (reason ``deadline``).
     ``student_id`` restricts the attempt to its owner (:class:`NotFound` otherwise)."""
-    session = request.dbsession
     now = now or utcnow()
     attempt = lock_attempt(session, attempt_id)
     if attempt is None or (student_id is not None and attempt.student_id != student_id):
         raise NotFound("Attempt")
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return SubmitResult.of(attempt, already_submitted=True)
-    if timing.is_expired(attempt.status, effective_deadline(attempt), now,
-                         _grace(request.registry)):
-        return _finish(request, attempt, REASON_DEADLINE, now)
-    return _finish(request, attempt, REASON_STUDENT, now)
+    if timing.is_expired(attempt.status, effective_deadline(attempt), now, _grace(session)):
+        return _finish(session, attempt, REASON_DEADLINE, now)
+    return _finish(session, attempt, REASON_STUDENT, now, actor_id=student_id)
 
 
-def auto_submit_attempt(request, attempt: QuizAttempt | str, *, reason: str,
+def auto_submit_attempt(session: Session, attempt: QuizAttempt | str, *, reason: str,
                         now: dt.datetime | None = None) -> SubmitResult:
     """End an attempt on the server's initiative, inside the caller's transaction.
 
@@ -496,7 +485,6 @@ def auto_submit_attempt(request, attempt: QuizAttempt | str, *, reason: str,
     """
     if reason not in AUTO_REASONS:
         raise ValueError(f"reason must be one of {AUTO_REASONS}")
-    session = request.dbsession
     now = now or utcnow()
     attempt_id = attempt.id if isinstance(attempt, QuizAttempt) else attempt
     locked = lock_attempt(session, attempt_id)
@@ -504,15 +492,14 @@ def auto_submit_attempt(request, attempt: QuizAttempt | str, *, reason: str,
         raise NotFound("Attempt")
     if locked.status != AttemptStatus.IN_PROGRESS:
         return SubmitResult.of(locked, already_submitted=True)
-    return _finish(request, locked, reason, now)
+    return _finish(session, locked, reason, now)
 
 
-def grading_context(request, attempt: QuizAttempt, *, reason: str,
+def grading_context(session: Session, attempt: QuizAttempt, *, reason: str,
                     now: dt.datetime | None = None) -> GradingContext:
     """What the grader is given for ``attempt``: its quiz, every question of the quiz with
     its marks in the quiz, and the saved answers. The grading plugin builds the same context
     to regrade an attempt after an answer-key correction."""
-    session = request.dbsession
     quiz = attempt.quiz
     links = session.scalars(
         sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
@@ -522,12 +509,11 @@ def grading_context(request, attempt: QuizAttempt, *, reason: str,
     questions = tuple(GradableQuestion(link.question, link.marks, position)
                       for position, link in enumerate(links))
     return GradingContext(session=session, attempt=attempt, quiz=quiz, questions=questions,
-                          answers=answers, reason=reason, now=now or utcnow(),
-                          request=request)
+                          answers=answers, reason=reason, now=now or utcnow())
 
 
-def _finish(request, attempt: QuizAttempt, reason: str, now: dt.datetime) -> SubmitResult:
-    session = request.dbsession
+def _finish(session: Session, attempt: QuizAttempt, reason: str, now: dt.datetime, *,
+            actor_id: str | None = None) -> SubmitResult:
     quiz = attempt.quiz
     if reason == REASON_DEADLINE:
         attempt.submitted_at = timing.auto_submitted_at(effective_deadline(attempt), now)
@@ -536,9 +522,9 @@ def _finish(request, attempt: QuizAttempt, reason: str, now: dt.datetime) -> Sub
     if reason == REASON_VIOLATIONS:
         attempt.auto_submitted_due_to_violations = True
 
-    context = grading_context(request, attempt, reason=reason, now=now)
+    context = grading_context(session, attempt, reason=reason, now=now)
     answers = context.answers
-    outcome = run_grader(request.registry, context)
+    outcome = run_grader(registry_of(session), context)
     attempt.total_marks = context.total_marks
     graded = False
     if outcome is not None:
@@ -563,14 +549,15 @@ def _finish(request, attempt: QuizAttempt, reason: str, now: dt.datetime) -> Sub
 
     student_name = session.scalar(sa.select(User.name).where(User.id == attempt.student_id))
     score = float(attempt.score) if attempt.score is not None else None
-    emit(request, AttemptSubmitted(
-        attempt_id=attempt.id, quiz_id=quiz.id, student_id=attempt.student_id,
+    emit(session, AttemptSubmitted(
+        actor_id=actor_id, attempt_id=attempt.id, quiz_id=quiz.id, student_id=attempt.student_id,
         student_name=student_name or "", submitted_at=attempt.submitted_at,
         status=str(attempt.status), reason=reason, score=score,
         pending_manual_grading=outcome is not None and outcome.pending))
     if outcome is not None:
-        emit(request, AttemptGraded(
-            attempt_id=attempt.id, quiz_id=quiz.id, student_id=attempt.student_id,
+        emit(session, AttemptGraded(
+            actor_id=actor_id, attempt_id=attempt.id, quiz_id=quiz.id,
+            student_id=attempt.student_id,
             score=score, total_marks=attempt.total_marks,
             percentage=float(attempt.percentage) if attempt.percentage is not None else None,
             passed=attempt.passed, status=str(attempt.status)))
@@ -580,26 +567,25 @@ def _finish(request, attempt: QuizAttempt, reason: str, now: dt.datetime) -> Sub
 # -- expiry ----------------------------------------------------------------------------------
 
 
-def expire_if_due(request, attempt: QuizAttempt,
+def expire_if_due(session: Session, attempt: QuizAttempt,
                   now: dt.datetime | None = None) -> SubmitResult | None:
     """Auto-submit ``attempt`` if its deadline and grace are over (lazy expiry)."""
     now = now or utcnow()
-    if not timing.is_expired(attempt.status, effective_deadline(attempt), now,
-                             _grace(request.registry)):
+    if not timing.is_expired(attempt.status, effective_deadline(attempt), now, _grace(session)):
         return None
-    return expire_attempt(request, attempt.id, now=now)
+    return expire_attempt(session, attempt.id, now=now)
 
 
-def expire_attempt(request, attempt_id: str, *,
+def expire_attempt(session: Session, attempt_id: str, *,
                    now: dt.datetime | None = None) -> SubmitResult | None:
     """Lock the attempt and auto-submit it (reason ``deadline``) if it is still in progress
     and expired; None otherwise (the student submitted meanwhile, or time remains)."""
     now = now or utcnow()
-    attempt = lock_attempt(request.dbsession, attempt_id)
+    attempt = lock_attempt(session, attempt_id)
     if attempt is None or not timing.is_expired(attempt.status, effective_deadline(attempt),
-                                                now, _grace(request.registry)):
+                                                now, _grace(session)):
         return None
-    return _finish(request, attempt, REASON_DEADLINE, now)
+    return _finish(session, attempt, REASON_DEADLINE, now)
 
 
 def expired_attempt_ids(session: Session, *, now: dt.datetime, grace_seconds: int,

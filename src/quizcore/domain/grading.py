@@ -43,7 +43,6 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -82,8 +81,6 @@ class GradingContext:
     #: "student", "deadline" or "violations".
     reason: str
     now: dt.datetime
-    #: The request (HTTP or ``quizctl``) the submission happens in; may be used to emit events.
-    request: Any = None
 
     @property
     def total_marks(self) -> int:

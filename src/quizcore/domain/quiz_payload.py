@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Question, QuestionType, Quiz, QuizQuestion
 from ..redis_client import REDIS_ERRORS
+from ..transactions import after_commit, redis_of, settings_of
 from . import shuffle
 from .questions import TRUE_FALSE_OPTIONS
 from .timing import iso
@@ -152,8 +153,8 @@ def build_student_view(session: Session, quiz_id: str) -> StudentView | None:
                           quiz.randomize_questions, quiz.randomize_options)
 
 
-def _ttl(registry) -> int:
-    return registry.settings["quizcore.quiz_payload_cache_seconds"]
+def _ttl(session: Session) -> int:
+    return settings_of(session)["quizcore.quiz_payload_cache_seconds"]
 
 
 def _store(client, view: StudentView, generation: str | None, ttl: int) -> None:
@@ -170,10 +171,9 @@ def _store(client, view: StudentView, generation: str | None, ttl: int) -> None:
             return
 
 
-def _build_and_cache(request, quiz_id: str) -> StudentView | None:
-    registry = request.registry
-    ttl = _ttl(registry)
-    client = registry["redis"]
+def _build_and_cache(session: Session, quiz_id: str) -> StudentView | None:
+    ttl = _ttl(session)
+    client = redis_of(session)
     generation = None
     if ttl:
         try:
@@ -181,7 +181,7 @@ def _build_and_cache(request, quiz_id: str) -> StudentView | None:
         except REDIS_ERRORS as exc:
             log.warning("Quiz view cache unavailable (%s); building from the database.", exc)
             ttl = 0
-    view = build_student_view(request.dbsession, quiz_id)
+    view = build_student_view(session, quiz_id)
     if view is not None and ttl:
         try:
             _store(client, view, generation, ttl)
@@ -190,18 +190,18 @@ def _build_and_cache(request, quiz_id: str) -> StudentView | None:
     return view
 
 
-def student_view(request, quiz_id: str) -> StudentView | None:
+def student_view(session: Session, quiz_id: str) -> StudentView | None:
     """The cached student view of a quiz (built and cached on a miss); None if the quiz
     does not exist."""
-    if _ttl(request.registry):
+    if _ttl(session):
         try:
-            cached = request.registry["redis"].get(cache_key(quiz_id))
+            cached = redis_of(session).get(cache_key(quiz_id))
         except REDIS_ERRORS as exc:
             log.warning("Quiz view cache unavailable (%s); building from the database.", exc)
-            return build_student_view(request.dbsession, quiz_id)
+            return build_student_view(session, quiz_id)
         if cached is not None:
             return StudentView.from_json(quiz_id, cached)
-    return _build_and_cache(request, quiz_id)
+    return _build_and_cache(session, quiz_id)
 
 
 def invalidate(client, quiz_ids) -> None:
@@ -220,17 +220,11 @@ def invalidate(client, quiz_ids) -> None:
         log.error("Could not drop the cached view of quizzes %s: %s", quiz_ids, exc)
 
 
-def invalidate_after_commit(request, quiz_ids) -> None:
+def invalidate_after_commit(session: Session, quiz_ids) -> None:
     """Drop the cached views of ``quiz_ids`` once the current transaction commits."""
     quiz_ids = set(quiz_ids)
-    if not quiz_ids:
-        return
-
-    def hook(committed: bool, client, ids) -> None:
-        if committed:
-            invalidate(client, ids)
-
-    request.tm.get().addAfterCommitHook(hook, args=(request.registry["redis"], quiz_ids))
+    if quiz_ids:
+        after_commit(session, invalidate, redis_of(session), quiz_ids)
 
 
 # -- one attempt's view ----------------------------------------------------------------------

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..events import QuizArchived, QuizPublished, emit
 from ..models import (
     Question,
     Quiz,
@@ -40,7 +41,7 @@ from ..models import (
     SchoolClass,
     TeacherClass,
 )
-from . import access_codes
+from . import access_codes, quiz_payload
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .questions import MAX_MARKS
 from .timing import storable, to_naive_utc
@@ -336,12 +337,14 @@ def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
         _flush_with_code(session, quiz, chosen=True)
     else:
         session.flush()
+    if new:
+        quiz_payload.invalidate_after_commit(session, [quiz.id])
     return old, new
 
 
-def publish_quiz(session: Session, quiz: Quiz) -> bool:
+def publish_quiz(session: Session, quiz: Quiz, *, actor_id: str | None = None) -> bool:
     """Publish a draft (or re-open an archived) quiz. Returns False if it already was
-    published. Refuses a quiz without questions."""
+    published. Refuses a quiz without questions. Emits :class:`QuizPublished`."""
     if quiz.status == QuizStatus.PUBLISHED:
         return False
     if not quiz.quiz_questions:
@@ -349,16 +352,23 @@ def publish_quiz(session: Session, quiz: Quiz) -> bool:
                        reason="no_questions")
     quiz.status = QuizStatus.PUBLISHED
     session.flush()
+    emit(session, QuizPublished(actor_id=actor_id, quiz_id=quiz.id, title=quiz.title,
+                                teacher_id=quiz.created_by,
+                                class_ids=sorted(class_ids_of(quiz))))
+    quiz_payload.invalidate_after_commit(session, [quiz.id])
     return True
 
 
-def archive_quiz(session: Session, quiz: Quiz) -> bool:
+def archive_quiz(session: Session, quiz: Quiz, *, actor_id: str | None = None) -> bool:
     """Archive a quiz: students can no longer start it (attempts in progress may finish).
-    Returns False if it already was archived."""
+    Returns False if it already was archived. Emits :class:`QuizArchived`."""
     if quiz.status == QuizStatus.ARCHIVED:
         return False
     quiz.status = QuizStatus.ARCHIVED
     session.flush()
+    emit(session, QuizArchived(actor_id=actor_id, quiz_id=quiz.id, title=quiz.title,
+                               teacher_id=quiz.created_by))
+    quiz_payload.invalidate_after_commit(session, [quiz.id])
     return True
 
 
@@ -370,6 +380,7 @@ def delete_quiz(session: Session, quiz: Quiz) -> None:
                        reason="quiz_has_attempts")
     session.delete(quiz)
     session.flush()
+    quiz_payload.invalidate_after_commit(session, [quiz.id])
 
 
 # -- students --------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def sweep_expired(request, *, limit: int = DEFAULT_BATCH) -> list[SubmitResult]:
     for attempt_id in ids:
         try:
             with request.tm:
-                result = expire_attempt(request, attempt_id, now=utcnow())
+                result = expire_attempt(request.dbsession, attempt_id, now=utcnow())
         except Exception:  # noqa: BLE001 - one broken attempt must not stop the others
             log.exception("Could not auto-submit attempt %s; it will be retried.", attempt_id)
             continue

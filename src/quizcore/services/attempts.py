@@ -70,7 +70,7 @@ def _expire_due(request, user) -> None:
         .where(QuizAttempt.status == lifecycle.AttemptStatus.IN_PROGRESS,
                QuizAttempt.deadline_at < cutoff), user).limit(LIST_EXPIRY_LIMIT)
     for attempt_id in request.dbsession.scalars(statement).all():
-        lifecycle.expire_attempt(request, attempt_id)
+        lifecycle.expire_attempt(request.dbsession, attempt_id)
 
 
 def _submit_view(result: lifecycle.SubmitResult) -> dict:
@@ -137,7 +137,7 @@ def get_attempt(request):
     and correct answers only as the quiz's review policy allows), violations, result."""
     item = _visible_attempt(request)
     now = utcnow()
-    if lifecycle.expire_if_due(request, item, now) is not None:
+    if lifecycle.expire_if_due(request.dbsession, item, now) is not None:
         request.dbsession.refresh(item)
     user = request.user
     quiz = item.quiz
@@ -241,7 +241,7 @@ def save_answer(request):
     option, text = _answer_fields(request, body)
     user = request.user
     result = lifecycle.save_answer(
-        request, request.matchdict["id"], user.id, body["question_id"],
+        request.dbsession, request.matchdict["id"], user.id, body["question_id"],
         answer_option=option, answer_text=text, client_seq=body.get("client_seq"),
         idempotency_key=request.validated.get("header", {}).get("Idempotency-Key"),
         student_name=user.name)
@@ -256,7 +256,7 @@ def submit_attempt(request):
     """Submit the student's own attempt. Returns the result (``status`` graded, or pending
     while no grader scored it or answers await a teacher); submitting again returns the same
     result."""
-    result = lifecycle.submit_attempt(request, request.matchdict["id"],
+    result = lifecycle.submit_attempt(request.dbsession, request.matchdict["id"],
                                       student_id=request.user.id)
     data = _submit_view(result)
     data["message"] = "This attempt was already submitted." if result.already_submitted \

@@ -23,11 +23,10 @@ from ..events import (
     LoginSucceeded,
     PasswordChanged,
     PasswordResetRequested,
-    emit,
 )
 from ..models import Role, User, utcnow
 from ..ratelimit import client_address, enforce, too_many_requests
-from ..rest import NO_PERMISSION_REQUIRED, Service, body_validator
+from ..rest import NO_PERMISSION_REQUIRED, Service, body_validator, emit_for
 from ..schemas.auth import (
     ChangePasswordBody,
     ClaimAccountBody,
@@ -122,15 +121,15 @@ def post_login(request):
     limited = limits.test("login_per_ip", address) or \
         limits.test("login_per_account", account_key)
     if limited is not None:
-        emit(request, LoginFailed(actor_id=None, user_id=user.id if user else None,
-                                  reason="rate_limited"))
+        emit_for(request, LoginFailed(actor_id=None, user_id=user.id if user else None,
+                                      reason="rate_limited"))
         return too_many_requests(limited)
 
     result = accounts.check_login(user, body["password"],
                                   rounds=settings(request)["quizcore.bcrypt_rounds"])
     if not result.ok:
-        emit(request, LoginFailed(actor_id=None, user_id=user.id if user else None,
-                                  reason=result.outcome.value))
+        emit_for(request, LoginFailed(actor_id=None, user_id=user.id if user else None,
+                                      reason=result.outcome.value))
         if result.outcome is LoginOutcome.INVALID:
             limits.hit("login_per_ip", address)
             limits.hit("login_per_account", account_key)
@@ -145,7 +144,7 @@ def post_login(request):
                           "Account inactive", reason="inactive")
 
     limits.clear("login_per_account", account_key)
-    emit(request, LoginSucceeded(actor_id=user.id, user_id=user.id))
+    emit_for(request, LoginSucceeded(actor_id=user.id, user_id=user.id))
     return {**start_session(request, user), "user": user_summary(user)}
 
 
@@ -190,7 +189,7 @@ def post_logout(request):
         raise http_error(exc.HTTPUnauthorized,
                          "Not signed in: send an access token or the refresh token.",
                          "Not authenticated", headers={"WWW-Authenticate": "Bearer"})
-    emit(request, LoggedOut(actor_id=owner.id, user_id=owner.id))
+    emit_for(request, LoggedOut(actor_id=owner.id, user_id=owner.id))
     return {"message": "Logged out."}
 
 
@@ -222,7 +221,7 @@ def post_claim_account(request):
         raise http_error(exc.HTTPForbidden,
                          "This account is deactivated. Please contact the school.",
                          "Account inactive", reason="inactive")
-    emit(request, AccountClaimed(actor_id=student.id, user_id=student.id))
+    emit_for(request, AccountClaimed(actor_id=student.id, user_id=student.id))
     return {"message": "Account claimed. You can now sign in.",
             "user": user_summary(student.user)}
 
@@ -263,7 +262,7 @@ def post_forgot_password(request):
             to=user.email, subject="Your quizcore password reset code",
             body=RESET_MAIL.format(name=user.name, code=code, minutes=max(1, lifetime // 60)))
         # Anonymous request: the actor is unknown (anyone may type an address).
-        emit(request, PasswordResetRequested(actor_id=None, user_id=user.id))
+        emit_for(request, PasswordResetRequested(actor_id=None, user_id=user.id))
     return {"message": "If an account uses this e-mail address, a reset code is on its way."}
 
 
@@ -320,7 +319,7 @@ def post_reset_password(request):
         row = result.row
     user = accounts.complete_password_reset(session, row, body["new_password"],
                                             rounds=settings(request)["quizcore.bcrypt_rounds"])
-    emit(request, PasswordChanged(actor_id=user.id, user_id=user.id, via="reset"))
+    emit_for(request, PasswordChanged(actor_id=user.id, user_id=user.id, via="reset"))
     return {"message": "Your password has been reset. Sign in with the new password."}
 
 
@@ -350,7 +349,7 @@ def post_change_password(request):
     accounts.set_password(user, body["new_password"],
                           rounds=settings(request)["quizcore.bcrypt_rounds"])
     accounts.end_all_sessions(request.dbsession, user, now=utcnow())
-    emit(request, PasswordChanged(actor_id=user.id, user_id=user.id, via="change"))
+    emit_for(request, PasswordChanged(actor_id=user.id, user_id=user.id, via="change"))
     return {"message": "Password changed. Other devices have been signed out.",
             **start_session(request, user)}
 

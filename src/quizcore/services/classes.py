@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from ..domain import accounts, visibility
 from ..domain.changes import apply_changes, snapshot
 from ..errors import conflict, http_error, not_found
-from ..events import EntityChanged, emit
+from ..events import EntityChanged
 from ..models import SchoolClass, Student, Teacher, TeacherClass, User
-from ..rest import Service, iso, page_params, paginate, validator
+from ..rest import Service, emit_for, iso, page_params, paginate, validator
 from ..schemas.classes import (
     AssignStudentsRequest,
     AssignTeacherRequest,
@@ -160,8 +160,8 @@ def create_class(request):
                       created_by=request.user.id)
     request.dbsession.add(row)
     flush_or_conflict(request, DUPLICATE_CLASS)
-    emit(request, EntityChanged(action="create", entity_type="class", entity_id=row.id,
-                                new=snapshot(row, CLASS_FIELDS)))
+    emit_for(request, EntityChanged(action="create", entity_type="class", entity_id=row.id,
+                                    new=snapshot(row, CLASS_FIELDS)))
     request.response.status_code = 201
     return class_detail(request.dbsession, row)
 
@@ -181,8 +181,8 @@ def update_class(request):
     old, new = apply_changes(row, values)
     flush_or_conflict(request, DUPLICATE_CLASS)
     if new:
-        emit(request, EntityChanged(action="update", entity_type="class", entity_id=row.id,
-                                    old=old, new=new))
+        emit_for(request, EntityChanged(action="update", entity_type="class", entity_id=row.id,
+                                        old=old, new=new))
     return class_detail(request.dbsession, row)
 
 
@@ -199,8 +199,8 @@ def delete_class(request):
     for loaded in list(session.identity_map.values()):
         if isinstance(loaded, Student) and loaded.class_id == class_id:
             session.expire(loaded, ["class_id"])
-    emit(request, EntityChanged(action="delete", entity_type="class", entity_id=class_id,
-                                old=old))
+    emit_for(request, EntityChanged(action="delete", entity_type="class", entity_id=class_id,
+                                    old=old))
     return {"message": "Class deleted. Its students are kept without a class."}
 
 
@@ -217,8 +217,8 @@ def post_assign_teacher(request):
                 "class": class_detail(session, row)}
     session.add(TeacherClass(teacher_id=teacher_id, class_id=row.id))
     flush_or_conflict(request, "The teacher is already assigned to this class.")
-    emit(request, EntityChanged(action="assign_teacher", entity_type="class", entity_id=row.id,
-                                new={"teacher_id": teacher_id}))
+    emit_for(request, EntityChanged(action="assign_teacher", entity_type="class", entity_id=row.id,
+                                    new={"teacher_id": teacher_id}))
     return {"message": "Teacher assigned.", "class": class_detail(session, row)}
 
 
@@ -233,8 +233,8 @@ def delete_class_teacher(request):
     if link is None:
         raise not_found("Teacher assignment")
     session.delete(link)
-    emit(request, EntityChanged(action="unassign_teacher", entity_type="class",
-                                entity_id=row.id, old={"teacher_id": teacher_id}))
+    emit_for(request, EntityChanged(action="unassign_teacher", entity_type="class",
+                                    entity_id=row.id, old={"teacher_id": teacher_id}))
     return {"message": "Teacher unassigned.", "class": class_detail(session, row)}
 
 
@@ -261,11 +261,11 @@ def post_assign_students(request):
             student.class_id = row.id
     session.flush()
     if moved:
-        emit(request, EntityChanged(action="assign_students", entity_type="class",
-                                    entity_id=row.id,
-                                    new={"student_ids": [m["student_id"] for m in moved]},
-                                    old={"from_class_ids": {m["student_id"]: m["from_class_id"]
-                                                            for m in moved}}))
+        emit_for(request, EntityChanged(action="assign_students", entity_type="class",
+                                        entity_id=row.id,
+                                        new={"student_ids": [m["student_id"] for m in moved]},
+                                        old={"from_class_ids": {m["student_id"]: m["from_class_id"]
+                                                                for m in moved}}))
     return {"message": f"{len(moved)} student(s) assigned.", "assigned": len(moved),
             "already_in_class": len(found) - len(moved), "class": class_detail(session, row)}
 
@@ -283,8 +283,8 @@ def delete_class_student(request):
     if student is None or student.class_id != row.id:
         raise not_found("Student")
     student.class_id = None
-    emit(request, EntityChanged(action="remove_student", entity_type="class", entity_id=row.id,
-                                old={"student_id": student_id}))
+    emit_for(request, EntityChanged(action="remove_student", entity_type="class", entity_id=row.id,
+                                    old={"student_id": student_id}))
     return {"message": "Student removed from the class.", "class": class_detail(request.dbsession,
                                                                                row)}
 

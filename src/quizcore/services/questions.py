@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from ..domain import questions as rules
 from ..domain.quiz_payload import invalidate_after_commit
-from ..events import EntityChanged, emit
+from ..events import EntityChanged
 from ..models import Difficulty, Question, QuestionType
-from ..rest import body_validator, iso, page_params, paginate, validator
+from ..rest import body_validator, emit_for, iso, page_params, paginate, validator
 from ..schemas.questions import (
     QuestionListRequest,
     question_create_schema,
@@ -114,8 +114,8 @@ def create_question(request):
     item = Question(created_by=owner_id, **cleaned)
     request.dbsession.add(item)
     request.dbsession.flush()
-    emit(request, EntityChanged(action="create", entity_type="question", entity_id=item.id,
-                                new=jsonable(cleaned)))
+    emit_for(request, EntityChanged(action="create", entity_type="question", entity_id=item.id,
+                                    new=jsonable(cleaned)))
     request.response.status_code = 201
     return serialize_question(item, in_use=False)
 
@@ -138,9 +138,9 @@ def update_question(request):
     old, new = rules.apply_question_changes(request.dbsession, item, changes)
     if new:
         request.dbsession.flush()
-        emit(request, EntityChanged(action="update", entity_type="question",
-                                    entity_id=item.id, old=jsonable(old), new=jsonable(new)))
-        invalidate_after_commit(request, [q.id for q in rules.quizzes_using(
+        emit_for(request, EntityChanged(action="update", entity_type="question",
+                                        entity_id=item.id, old=jsonable(old), new=jsonable(new)))
+        invalidate_after_commit(request.dbsession, [q.id for q in rules.quizzes_using(
             request.dbsession, item.id)])
     return serialize_question(item, in_use=rules.question_in_use(request.dbsession, item.id))
 
@@ -158,8 +158,8 @@ def delete_question(request):
     old = jsonable(rules.question_values(item))
     request.dbsession.delete(item)
     request.dbsession.flush()
-    emit(request, EntityChanged(action="delete", entity_type="question", entity_id=item.id,
-                                old=old))
+    emit_for(request, EntityChanged(action="delete", entity_type="question", entity_id=item.id,
+                                    old=old))
     return {"message": "Question deleted."}
 
 

@@ -15,7 +15,7 @@ from ..domain import quizzes as rules
 from ..domain.attempts import shown_answer_option, start_attempt
 from ..domain.errors import Invalid, NotFound
 from ..domain.timing import seconds_remaining
-from ..events import EntityChanged, QuizArchived, QuizPublished, emit
+from ..events import EntityChanged
 from ..models import (
     AttemptStatus,
     Quiz,
@@ -27,7 +27,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..rest import body_validator, iso, page_params, paginate, validator
+from ..rest import body_validator, emit_for, iso, page_params, paginate, validator
 from ..schemas.quizzes import QuizListRequest, quiz_create_schema, quiz_update_schema
 from ._assessment import (
     JSON,
@@ -74,7 +74,7 @@ def _student_quiz_of(request, item: Quiz, summary: dict) -> dict:
     """One quiz for a student, its total marks and question count taken from the cached
     student view (the one the start of an attempt serves) instead of loading every question:
     a whole class looks the exam up by its code within seconds when it opens."""
-    view = quiz_payload.student_view(request, item.id)
+    view = quiz_payload.student_view(request.dbsession, item.id)
     return student_quiz(item, summary, totals=(view.quiz["total_marks"],
                                                view.quiz["question_count"]))
 
@@ -243,9 +243,9 @@ def create_quiz(request):
         request.dbsession, owner_id=owner_id, settings=_settings(values),
         questions=_question_refs(values) or [], class_ids=values.get("class_ids", []),
         access_code=values.get("access_code"), restrict_to_owner=not is_admin(request.user))
-    emit(request, EntityChanged(action="create", entity_type="quiz", entity_id=item.id,
-                                new=jsonable({**rules.settings_of(item),
-                                              "access_code": item.access_code})))
+    emit_for(request, EntityChanged(action="create", entity_type="quiz", entity_id=item.id,
+                                    new=jsonable({**rules.settings_of(item),
+                                                  "access_code": item.access_code})))
     request.response.status_code = 201
     return _staff_response(request, item)
 
@@ -304,9 +304,9 @@ def update_quiz(request):
         class_ids=values.get("class_ids"), access_code=values.get("access_code"),
         restrict_to_owner=not is_admin(request.user))
     if new:
-        emit(request, EntityChanged(action="update", entity_type="quiz", entity_id=item.id,
-                                    old=jsonable(old), new=jsonable(new)))
-        quiz_payload.invalidate_after_commit(request, [item.id])
+        emit_for(request, EntityChanged(action="update", entity_type="quiz",
+                                            entity_id=item.id, old=jsonable(old),
+                                            new=jsonable(new)))
     return _staff_response(request, item)
 
 
@@ -321,9 +321,8 @@ def delete_quiz(request):
     item = _staff_quiz_or_404(request)
     old = jsonable({**rules.settings_of(item), "access_code": item.access_code})
     rules.delete_quiz(request.dbsession, item)
-    emit(request, EntityChanged(action="delete", entity_type="quiz", entity_id=item.id,
-                                old=old))
-    quiz_payload.invalidate_after_commit(request, [item.id])
+    emit_for(request, EntityChanged(action="delete", entity_type="quiz", entity_id=item.id,
+                                        old=old))
     return {"message": "Quiz deleted."}
 
 
@@ -332,11 +331,7 @@ def delete_quiz(request):
 def publish_quiz(request):
     """Publish the quiz; 409 (reason no_questions) when it has no questions."""
     item = _staff_quiz_or_404(request)
-    if rules.publish_quiz(request.dbsession, item):
-        emit(request, QuizPublished(quiz_id=item.id, title=item.title,
-                                    teacher_id=item.created_by,
-                                    class_ids=sorted(rules.class_ids_of(item))))
-        quiz_payload.invalidate_after_commit(request, [item.id])
+    if rules.publish_quiz(request.dbsession, item, actor_id=request.user.id):
         message = "Quiz published."
     else:
         message = "The quiz was already published."
@@ -348,10 +343,7 @@ def publish_quiz(request):
 def archive_quiz(request):
     """Archive the quiz: students can no longer start it; attempts in progress may finish."""
     item = _staff_quiz_or_404(request)
-    if rules.archive_quiz(request.dbsession, item):
-        emit(request, QuizArchived(quiz_id=item.id, title=item.title,
-                                   teacher_id=item.created_by))
-        quiz_payload.invalidate_after_commit(request, [item.id])
+    if rules.archive_quiz(request.dbsession, item, actor_id=request.user.id):
         message = "Quiz archived."
     else:
         message = "The quiz was already archived."
@@ -365,7 +357,7 @@ def start_quiz(request):
     answers, remaining time). Questions and options come in this attempt's order, without
     answers; ``answer_option`` values are indexes into the options as shown here."""
     now = utcnow()
-    result = start_attempt(request, request.matchdict["id"], request.user, now=now,
+    result = start_attempt(request.dbsession, request.matchdict["id"], request.user, now=now,
                            client_addr=request.client_addr,
                            user_agent=request.user_agent)
     attempt, view = result.attempt, result.view

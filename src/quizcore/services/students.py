@@ -19,9 +19,9 @@ from sqlalchemy.orm import selectinload
 from ..domain import accounts, visibility
 from ..domain.changes import apply_changes, snapshot
 from ..errors import bad_request, conflict, forbidden, not_found
-from ..events import EntityChanged, emit
+from ..events import EntityChanged
 from ..models import Role, SchoolClass, Student, User
-from ..rest import Service, iso, page_params, paginate, validator
+from ..rest import Service, emit_for, iso, page_params, paginate, validator
 from ..schemas.students import (
     StudentCreateRequest,
     StudentListRequest,
@@ -163,9 +163,9 @@ def create_student_account(request, values: dict, *, password_hash: str | None =
         parent_phone=values.get("parent_phone"), password_hash=password_hash)
     flush_or_conflict(request, "An account with this e-mail address or registration number "
                                "already exists.")
-    emit(request, EntityChanged(action="create", entity_type=entity_type, entity_id=user.id,
-                                new={**snapshot(user, SNAPSHOT_FIELDS),
-                                     **snapshot(user.student, PROFILE_SNAPSHOT_FIELDS)}))
+    emit_for(request, EntityChanged(action="create", entity_type=entity_type, entity_id=user.id,
+                                    new={**snapshot(user, SNAPSHOT_FIELDS),
+                                         **snapshot(user.student, PROFILE_SNAPSHOT_FIELDS)}))
     return user
 
 
@@ -202,8 +202,8 @@ def delete_student_account(request, profile: Student, entity_type: str = "studen
     old = {**snapshot(profile.user, SNAPSHOT_FIELDS),
            **snapshot(profile, PROFILE_SNAPSHOT_FIELDS)}
     accounts.delete_account(session, profile.user)
-    emit(request, EntityChanged(action="delete", entity_type=entity_type, entity_id=profile.id,
-                                old=old))
+    emit_for(request, EntityChanged(action="delete", entity_type=entity_type, entity_id=profile.id,
+                                    old=old))
 
 
 # -- views -----------------------------------------------------------------------------------
@@ -238,8 +238,8 @@ def update_student(request):
     values = {**request.validated["body"], **cleared_fields(request, NULLABLE_FIELDS)}
     old, new = update_student_fields(request, profile, values)
     if new:
-        emit(request, EntityChanged(action="update", entity_type="student",
-                                    entity_id=profile.id, old=old, new=new))
+        emit_for(request, EntityChanged(action="update", entity_type="student",
+                                        entity_id=profile.id, old=old, new=new))
     return student_json(profile)
 
 

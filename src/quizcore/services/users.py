@@ -21,9 +21,9 @@ from ..domain import accounts
 from ..domain.accounts import RemovalProblem
 from ..domain.changes import apply_changes, snapshot
 from ..errors import bad_request, conflict, not_found
-from ..events import EntityChanged, emit
+from ..events import EntityChanged
 from ..models import Role, Student, Teacher, User, utcnow
-from ..rest import Service, iso, page_params, paginate, validator
+from ..rest import Service, emit_for, iso, page_params, paginate, validator
 from ..schemas.types import check_password_policy, cleared_fields, ids_only
 from ..schemas.users import (
     STUDENT_PROFILE_FIELDS,
@@ -150,8 +150,8 @@ def create_user(request):
         user.teacher = Teacher(**{name: values.get(name) for name in TEACHER_PROFILE_FIELDS})
     request.dbsession.add(user)
     flush_or_conflict(request, "An account with this e-mail address already exists.")
-    emit(request, EntityChanged(action="create", entity_type="user", entity_id=user.id,
-                                new=snapshot(user, SNAPSHOT_FIELDS)))
+    emit_for(request, EntityChanged(action="create", entity_type="user", entity_id=user.id,
+                                    new=snapshot(user, SNAPSHOT_FIELDS)))
     return user_json(request, user)
 
 
@@ -212,8 +212,8 @@ def update_user(request):
     old.update(secret_old)
     new.update(secret_new)
     if new:
-        emit(request, EntityChanged(action="update", entity_type="user", entity_id=user.id,
-                                    old=old, new=new))
+        emit_for(request, EntityChanged(action="update", entity_type="user", entity_id=user.id,
+                                        old=old, new=new))
     return user_json(request, user, with_classes=True)
 
 
@@ -230,7 +230,8 @@ def delete_user(request):
                        "Deactivate the account instead.", reason="has_attempts")
     old = snapshot(user, SNAPSHOT_FIELDS)
     accounts.delete_account(request.dbsession, user)
-    emit(request, EntityChanged(action="delete", entity_type="user", entity_id=user.id, old=old))
+    emit_for(request, EntityChanged(action="delete", entity_type="user", entity_id=user.id,
+                                    old=old))
     return {"message": "User deleted."}
 
 

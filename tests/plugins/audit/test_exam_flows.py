@@ -95,7 +95,7 @@ def test_the_server_auto_submits_anonymously(emitter_app, dbsession, auth, publi
     quiz, choice, _ = published
     cheater = take_exam(emitter_app, quiz.id, auth(student), {choice.id: 1}, submit=False)
     with server_request.tm:
-        auto_submit_attempt(server_request, cheater, reason="violations")
+        auto_submit_attempt(server_request.dbsession, cheater, reason="violations")
     late_student = factories.StudentFactory(school_class=factories.ClassFactory())
     expired = factories.QuizAttemptFactory(quiz=quiz, student=late_student,
                                            started_at=utcnow() - dt.timedelta(hours=3))

@@ -186,7 +186,7 @@ def test_auto_submit_for_violations_calls_the_teacher(emitter_app, dbsession, au
     attempt.total_violations = 3
     dbsession.flush()
     with server_request.tm:
-        auto_submit_attempt(server_request, attempt_id, reason="violations")
+        auto_submit_attempt(server_request.dbsession, attempt_id, reason="violations")
     assert inbox(dbsession, teacher) == [
         ("attempt_auto_submitted", f"Auto-submitted: {student.name} in Plants")]
     assert inbox(dbsession, student) == [("attempt_graded", "Result: Plants")]
