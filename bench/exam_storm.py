@@ -209,7 +209,7 @@ class Storm:
 
         from quizcore import models
         from quizcore.db import get_session_factory, make_engine
-        from quizcore.security import hash_password
+        from quizcore.domain.passwords import hash_password
 
         args = self.args
         engine = make_engine(self.db_url, poolclass=sa.pool.NullPool)

@@ -89,7 +89,7 @@ def prepare_database(database_url: str, rows: int, questions: int) -> tuple[str,
     """The quiz id and the attempt ids, after inserting everything in multi-row batches."""
     from quizcore import models
     from quizcore.db import make_engine
-    from quizcore.security import hash_password
+    from quizcore.domain.passwords import hash_password
 
     recreate_database(database_url)
     engine = make_engine(database_url)

@@ -63,8 +63,8 @@ def app_settings(database_url: str, redis_url: str) -> dict:
 def prepare_database(database_url: str) -> None:
     """Re-create the bench database, migrate it, add the administrator."""
     from quizcore.db import make_engine
+    from quizcore.domain.passwords import hash_password
     from quizcore.models import Role, User
-    from quizcore.security import hash_password
 
     recreate_database(database_url)
     engine = make_engine(database_url)

@@ -60,9 +60,9 @@ def prepare_database(database_url: str, rounds: int) -> list[str]:
     from alembic import command
 
     from quizcore.db import make_engine
+    from quizcore.domain.passwords import hash_password
     from quizcore.migrations import alembic_config
     from quizcore.models import Role, Teacher, User
-    from quizcore.security import hash_password
 
     url = sa.make_url(database_url)
     server = make_engine(url.set(database="").render_as_string(hide_password=False),

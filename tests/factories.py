@@ -13,7 +13,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from quizcore import models
-from quizcore.security import hash_password
+from quizcore.domain.passwords import hash_password
 
 PASSWORD = "correct horse battery"
 

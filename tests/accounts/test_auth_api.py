@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quizcore import security
+from quizcore.domain import passwords
 from quizcore.models import RefreshToken, User
 from tests import factories
 from tests.helpers import assert_error
@@ -75,7 +75,7 @@ def test_login_rehashes_when_the_cost_setting_changed(app_with, teacher, dbsessi
     app_with(**{"quizcore.bcrypt_rounds": "5"}).post_json("/api/auth/login",
                                                           login_body(teacher.email))
     dbsession.refresh(teacher)
-    assert security.hash_rounds(teacher.password_hash) == 5
+    assert passwords.hash_rounds(teacher.password_hash) == 5
 
 
 def test_login_events_are_emitted_and_a_failed_login_commits(events, teacher):

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from quizcore.domain import accounts
+from quizcore.domain import bulk_students
 from quizcore.models import UNUSABLE_PASSWORD, Role, Student, User
 from tests import factories
 
@@ -16,12 +16,12 @@ from tests import factories
 def test_insert_students_creates_unclaimed_accounts_like_create_student(dbsession,
                                                                         school_class):
     now = dt.datetime(2026, 1, 2, 3, 4, 5)
-    ids = accounts.insert_students(dbsession, [
-        accounts.NewStudent(name=" Ada Obi ", email=" Ada@School.Example ",
-                            registration_number=" 2025/9A/1 ", class_id=school_class.id,
-                            date_of_birth=dt.date(2011, 4, 30),
-                            parent_email="Parent@Home.Example", parent_phone="+44 1"),
-        accounts.NewStudent(name="Bo", email="bo@school.example", registration_number="R-2"),
+    ids = bulk_students.insert_students(dbsession, [
+        bulk_students.NewStudent(name=" Ada Obi ", email=" Ada@School.Example ",
+                                 registration_number=" 2025/9A/1 ", class_id=school_class.id,
+                                 date_of_birth=dt.date(2011, 4, 30),
+                                 parent_email="Parent@Home.Example", parent_phone="+44 1"),
+        bulk_students.NewStudent(name="Bo", email="bo@school.example", registration_number="R-2"),
     ], now=now)
     assert len(ids) == 2 and len(set(ids)) == 2
     ada = dbsession.get(User, ids[0])
@@ -37,7 +37,7 @@ def test_insert_students_creates_unclaimed_accounts_like_create_student(dbsessio
 
 
 def test_insert_students_writes_in_chunks(dbsession, monkeypatch):
-    monkeypatch.setattr(accounts, "BULK_CHUNK", 3)
+    monkeypatch.setattr(bulk_students, "BULK_CHUNK", 3)
     statements = []
     engine = dbsession.get_bind().engine
 
@@ -47,9 +47,9 @@ def test_insert_students_writes_in_chunks(dbsession, monkeypatch):
 
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
-        ids = accounts.insert_students(dbsession, [
-            accounts.NewStudent(name=f"S{n}", email=f"s{n}@school.example",
-                                registration_number=f"R{n}") for n in range(7)])
+        ids = bulk_students.insert_students(dbsession, [
+            bulk_students.NewStudent(name=f"S{n}", email=f"s{n}@school.example",
+                                     registration_number=f"R{n}") for n in range(7)])
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     assert len(ids) == 7
@@ -58,17 +58,17 @@ def test_insert_students_writes_in_chunks(dbsession, monkeypatch):
 
 def test_the_unique_keys_still_refuse_a_duplicate(dbsession, student):
     with pytest.raises(IntegrityError):
-        accounts.insert_students(dbsession, [accounts.NewStudent(
+        bulk_students.insert_students(dbsession, [bulk_students.NewStudent(
             name="Twin", email=student.email, registration_number="NEW-1")])
 
 
 def test_batched_duplicate_checks_compare_like_the_single_ones(dbsession, monkeypatch):
-    monkeypatch.setattr(accounts, "BULK_CHUNK", 2)
+    monkeypatch.setattr(bulk_students, "BULK_CHUNK", 2)
     factories.StudentFactory(email="ada@school.example", registration_number="Reg-001")
     factories.StudentFactory(email="bo@school.example", registration_number="Reg-002")
-    assert accounts.emails_in_use(dbsession, ["ADA@school.example", " bo@School.example ",
-                                              "new@school.example", ""]) == \
+    assert bulk_students.emails_in_use(dbsession, ["ADA@school.example", " bo@School.example ",
+                                                   "new@school.example", ""]) == \
         {"ada@school.example", "bo@school.example"}
-    assert accounts.registration_numbers_in_use(dbsession, ["reg-001", "REG-002 ", "x", ""]) \
+    assert bulk_students.registration_numbers_in_use(dbsession, ["reg-001", "REG-002 ", "x", ""]) \
         == {"Reg-001", "Reg-002"}
-    assert accounts.emails_in_use(dbsession, []) == set()
+    assert bulk_students.emails_in_use(dbsession, []) == set()

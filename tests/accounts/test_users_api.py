@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizcore import security
+from quizcore.domain import passwords
 from quizcore.models import UNUSABLE_PASSWORD, Quiz, QuizAttempt, User
 from tests import factories
 from tests.helpers import assert_error
@@ -224,7 +224,7 @@ def test_user_events(events, admin, auth):
 def test_password_is_hashed_with_the_configured_cost(testapp, admin, auth, dbsession):
     body = testapp.post_json("/api/users", NEW_TEACHER, headers=auth(admin), status=201).json
     stored = dbsession.get(User, body["id"]).password_hash
-    assert security.hash_rounds(stored) == 4 and "teacher password" not in stored
+    assert passwords.hash_rounds(stored) == 4 and "teacher password" not in stored
 
 
 def test_admin_password_for_an_unclaimed_student_makes_the_account_usable(testapp, admin,

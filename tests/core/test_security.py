@@ -4,7 +4,7 @@ import datetime as dt
 
 import jwt
 
-from quizcore import security
+from quizcore.domain import passwords
 from quizcore.models import UNUSABLE_PASSWORD
 from tests.helpers import assert_error
 
@@ -60,22 +60,22 @@ def test_token_without_access_type_is_refused(plugin_testapp, teacher, registry)
 
 
 def test_password_hash_round_trip():
-    hashed = security.hash_password("s3cret-pass", 4)
-    assert security.verify_password("s3cret-pass", hashed)
-    assert not security.verify_password("wrong", hashed)
-    assert security.hash_rounds(hashed) == 4
+    hashed = passwords.hash_password("s3cret-pass", 4)
+    assert passwords.verify_password("s3cret-pass", hashed)
+    assert not passwords.verify_password("wrong", hashed)
+    assert passwords.hash_rounds(hashed) == 4
 
 
 def test_unusable_password_never_matches():
-    assert not security.verify_password("", UNUSABLE_PASSWORD)
-    assert not security.verify_password("!unusable", UNUSABLE_PASSWORD)
+    assert not passwords.verify_password("", UNUSABLE_PASSWORD)
+    assert not passwords.verify_password("!unusable", UNUSABLE_PASSWORD)
 
 
 def test_overlong_password_is_a_policy_problem_not_a_crash():
-    assert "72 bytes" in security.password_problem("é" * 40, 8)
-    assert not security.verify_password("x" * 100, security.hash_password("x" * 72, 4))
+    assert "72 bytes" in passwords.password_problem("é" * 40, 8)
+    assert not passwords.verify_password("x" * 100, passwords.hash_password("x" * 72, 4))
 
 
 def test_short_password_is_a_policy_problem():
-    assert security.password_problem("abc", 8) == "Password must be at least 8 characters long."
-    assert security.password_problem("long enough", 8) is None
+    assert passwords.password_problem("abc", 8) == "Password must be at least 8 characters long."
+    assert passwords.password_problem("long enough", 8) is None

@@ -46,7 +46,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from quizcore.domain import accounts
+from quizcore.domain import people
 from quizcore.domain import questions as rules
 from quizcore.domain.errors import Forbidden, Invalid
 from quizcore.models import Question, QuestionType, Teacher, User, new_uuid, utcnow
@@ -136,7 +136,7 @@ def question_owner(session: Session, actor: Actor, teacher_id: str | None, *,
     if actor.user_id is None:
         raise Invalid("Name the teacher whose bank gets the questions.", field="teacher_id")
     if create_profile:
-        return accounts.ensure_teacher_profile(session, session.get(User, actor.user_id)).id
+        return people.ensure_teacher_profile(session, session.get(User, actor.user_id)).id
     return actor.user_id
 
 

@@ -55,7 +55,7 @@ import colander
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from quizcore.domain import accounts, visibility
+from quizcore.domain import bulk_students, people, visibility
 from quizcore.models import SchoolClass, Student, User, new_uuid, utcnow
 
 from .common import (
@@ -181,9 +181,9 @@ def _candidate_classes(session: Session, actor: Actor, keys: Iterable[ClassKey])
             SchoolClass.id.in_(visibility.assigned_class_ids(actor.user_id)))))
     names = sorted({key.name.lower() for key in keys})
     found: list[SchoolClass] = []
-    for start in range(0, len(names), accounts.BULK_CHUNK):
+    for start in range(0, len(names), bulk_students.BULK_CHUNK):
         found += session.scalars(sa.select(SchoolClass).where(
-            sa.func.lower(SchoolClass.name).in_(names[start:start + accounts.BULK_CHUNK])))
+            sa.func.lower(SchoolClass.name).in_(names[start:start + bulk_students.BULK_CHUNK])))
     return found
 
 
@@ -276,11 +276,11 @@ def check_row(row: Row, today: dt.date) -> tuple[StudentRow | None, list[RowErro
         fail(column, too_long(column, values.get(column), LENGTHS[column]))
     email = values.get("email")
     if email:
-        email = accounts.normalize_email(email)
+        email = people.normalize_email(email)
         fail("email", _email_problem("email", email))
     parent_email = values.get("parent_email")
     if parent_email:
-        parent_email = accounts.normalize_email(parent_email)
+        parent_email = people.normalize_email(parent_email)
         fail("parent_email", _email_problem("parent_email", parent_email))
     date_of_birth, problem = _birth_date(row.cells.get("date_of_birth"), today)
     fail("date_of_birth", problem)
@@ -326,9 +326,9 @@ def _file_duplicates(rows: list[StudentRow]) -> tuple[list[StudentRow], list[Row
 def _database_duplicates(session: Session,
                          rows: list[StudentRow]) -> tuple[list[StudentRow], list[RowError]]:
     """Rows whose e-mail or registration number the school already has (batched look-ups)."""
-    emails = {fold(email) for email in accounts.emails_in_use(session,
-                                                               [row.email for row in rows])}
-    numbers = {fold(number) for number in accounts.registration_numbers_in_use(
+    emails = {fold(email) for email in bulk_students.emails_in_use(session,
+                                                                   [row.email for row in rows])}
+    numbers = {fold(number) for number in bulk_students.registration_numbers_in_use(
         session, [row.registration_number for row in rows])}
     kept, errors = [], []
     for row in rows:
@@ -397,10 +397,10 @@ def import_students(session: Session, table: Table, *, actor: Actor, dry_run: bo
     if not dry_run and valid:
         report.import_id = new_uuid()
         ids = []
-        for start in range(0, len(valid), accounts.BULK_CHUNK):
-            chunk = valid[start:start + accounts.BULK_CHUNK]
-            ids += accounts.insert_students(session, [_new_student(row, classes.get(row.number))
-                                                      for row in chunk], now=now)
+        for start in range(0, len(valid), bulk_students.BULK_CHUNK):
+            chunk = valid[start:start + bulk_students.BULK_CHUNK]
+            ids += bulk_students.insert_students(
+                session, [_new_student(row, classes.get(row.number)) for row in chunk], now=now)
             progress("write", start + len(chunk), len(valid))
     for row, student_id in zip(valid, ids, strict=True):
         target = classes.get(row.number)
@@ -460,8 +460,8 @@ def _create_classes(session: Session, keys: list[ClassKey], actor: Actor,
     return created
 
 
-def _new_student(row: StudentRow, school_class: SchoolClass | None) -> accounts.NewStudent:
-    return accounts.NewStudent(
+def _new_student(row: StudentRow, school_class: SchoolClass | None) -> bulk_students.NewStudent:
+    return bulk_students.NewStudent(
         name=row.name, email=row.email, registration_number=row.registration_number,
         class_id=school_class.id if school_class is not None else None,
         date_of_birth=row.date_of_birth, parent_email=row.parent_email,

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from quizcore.domain import attempts as lifecycle
-from quizcore.domain.accounts import ensure_teacher_profile
 from quizcore.domain.errors import Conflict, Invalid, NotFound
 from quizcore.domain.grading import GradeOutcome, GradingContext, quantize
+from quizcore.domain.people import ensure_teacher_profile
 from quizcore.events import AttemptGraded, emit
 from quizcore.models import (
     AttemptStatus,

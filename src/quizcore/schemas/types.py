@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 import colander
 
+from ..domain.passwords import password_problem
 from ..errors import bad_request
 from ..models import Role
-from ..security import password_problem
 
 drop = colander.drop
 
@@ -43,7 +43,7 @@ def email_field(**kwargs) -> colander.SchemaNode:
 
 def password_field(**kwargs) -> colander.SchemaNode:
     """A password as typed (never trimmed). The policy (length, 72 bytes) is checked with the
-    configured minimum by :func:`quizcore.security.password_problem` in the service."""
+    configured minimum by :func:`quizcore.domain.passwords.password_problem` in the service."""
     return colander.SchemaNode(colander.String(), validator=colander.Length(max=1024),
                                **kwargs)
 

@@ -7,8 +7,8 @@ import sys
 
 import sqlalchemy as sa
 
+from ..domain.passwords import hash_password, password_problem
 from ..models import Role, User
-from ..security import hash_password, password_problem
 
 
 def create_admin(env, args):

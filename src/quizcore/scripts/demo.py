@@ -9,6 +9,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from ..domain.passwords import hash_password
 from ..models import (
     Difficulty,
     Question,
@@ -25,7 +26,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..security import hash_password
 
 ADMIN = ("admin@quizcore.local", "Grace Hopper", "Admin#2024")
 TEACHER_PASSWORD = "Teacher#2024"

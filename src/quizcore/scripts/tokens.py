@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zope.sqlalchemy
 
-from ..domain.accounts import prune_tokens
+from ..domain.sessions import prune_tokens
 
 
 def prune(env, args):

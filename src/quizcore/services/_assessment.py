@@ -11,8 +11,8 @@ from typing import Any
 
 from pyramid import httpexceptions as exc
 
-from ..domain.accounts import ensure_teacher_profile
 from ..domain.errors import DomainError, NotFound
+from ..domain.people import ensure_teacher_profile
 from ..domain.timing import iso
 from ..errors import bad_request, http_error
 from ..models import Role, Teacher

@@ -13,8 +13,9 @@ from __future__ import annotations
 from pyramid import httpexceptions as exc
 
 from .. import security
-from ..domain import accounts
-from ..domain.accounts import LoginOutcome
+from ..domain import login as login_rules
+from ..domain import password_reset, passwords, people, sessions
+from ..domain.login import LoginOutcome
 from ..errors import bad_request, http_error
 from ..events import (
     AccountClaimed,
@@ -69,7 +70,7 @@ def settings(request):
     return request.registry.settings
 
 
-def token_response(request, user: User, refresh_token: accounts.IssuedRefreshToken) -> dict:
+def token_response(request, user: User, refresh_token: sessions.IssuedRefreshToken) -> dict:
     access = security.create_access_token(request, user)
     return {
         "access_token": access.token,
@@ -82,7 +83,7 @@ def token_response(request, user: User, refresh_token: accounts.IssuedRefreshTok
 
 def start_session(request, user: User) -> dict:
     """Tokens for a new session (a new refresh-token family)."""
-    issued = accounts.issue_refresh_token(
+    issued = sessions.issue_refresh_token(
         request.dbsession, user,
         lifetime_seconds=settings(request)["quizcore.refresh_token_lifetime_seconds"])
     return token_response(request, user, issued)
@@ -116,7 +117,7 @@ def post_login(request):
     limits = request.ratelimits
     address = client_address(request)
 
-    user = accounts.find_login_user(session, identifier)
+    user = people.find_login_user(session, identifier)
     account_key = user.id if user is not None else identifier.strip().lower()
     limited = limits.test("login_per_ip", address) or \
         limits.test("login_per_account", account_key)
@@ -125,8 +126,8 @@ def post_login(request):
                                       reason="rate_limited"))
         return too_many_requests(limited)
 
-    result = accounts.check_login(user, body["password"],
-                                  rounds=settings(request)["quizcore.bcrypt_rounds"])
+    result = login_rules.check_login(user, body["password"],
+                                     rounds=settings(request)["quizcore.bcrypt_rounds"])
     if not result.ok:
         emit_for(request, LoginFailed(actor_id=None, user_id=user.id if user else None,
                                       reason=result.outcome.value))
@@ -164,7 +165,7 @@ def post_refresh(request):
     if not token:
         raise bad_request("Send the refresh token (body field refresh_token).",
                           name="refresh_token")
-    result = accounts.rotate_refresh_token(
+    result = sessions.rotate_refresh_token(
         request.dbsession, token,
         lifetime_seconds=settings(request)["quizcore.refresh_token_lifetime_seconds"])
     if not result.ok:
@@ -183,7 +184,7 @@ def post_logout(request):
     when none is sent; the access token stops working too (the user's token version is
     bumped, so other devices refresh once). Works with an expired access token as long as
     the refresh token is sent."""
-    owner = accounts.log_out(request.dbsession, request.user,
+    owner = sessions.log_out(request.dbsession, request.user,
                              request.validated.get("refresh_token"))
     if owner is None:
         raise http_error(exc.HTTPUnauthorized,
@@ -207,17 +208,17 @@ def post_claim_account(request):
     if limited is not None:
         raise too_many_requests(limited)
     check_password_policy(request, body["password"])
-    outcome, student = accounts.claim_account(
+    outcome, student = login_rules.claim_account(
         request.dbsession, body["registration_number"], body["password"],
         rounds=settings(request)["quizcore.bcrypt_rounds"])
-    if outcome is accounts.ClaimOutcome.UNKNOWN:
+    if outcome is login_rules.ClaimOutcome.UNKNOWN:
         request.ratelimits.hit("login_per_ip", address)
         raise http_error(exc.HTTPNotFound, "No student account has this registration number.",
                          "Not found")
-    if outcome is accounts.ClaimOutcome.ALREADY_CLAIMED:
+    if outcome is login_rules.ClaimOutcome.ALREADY_CLAIMED:
         raise bad_request("This account has already been claimed. Sign in instead.",
                           name="registration_number", reason="already_claimed")
-    if outcome is accounts.ClaimOutcome.INACTIVE:
+    if outcome is login_rules.ClaimOutcome.INACTIVE:
         raise http_error(exc.HTTPForbidden,
                          "This account is deactivated. Please contact the school.",
                          "Account inactive", reason="inactive")
@@ -252,12 +253,12 @@ def post_forgot_password(request):
     email = request.validated["email"]
     _enforce_reset_limits(request, "forgot", email)
     session = request.dbsession
-    user = accounts.find_user_by_email(session, email)
+    user = people.find_user_by_email(session, email)
     if _can_reset_password(user):
         lifetime = settings(request)["quizcore.reset_code_lifetime_seconds"]
-        code, _ = accounts.create_reset_code(session, user,
-                                             secret=settings(request)["quizcore.jwt_secret"],
-                                             lifetime_seconds=lifetime)
+        code, _ = password_reset.create_reset_code(session, user,
+                                                   secret=settings(request)["quizcore.jwt_secret"],
+                                                   lifetime_seconds=lifetime)
         request.mailer.send(
             to=user.email, subject="Your quizcore password reset code",
             body=RESET_MAIL.format(name=user.name, code=code, minutes=max(1, lifetime // 60)))
@@ -266,7 +267,7 @@ def post_forgot_password(request):
     return {"message": "If an account uses this e-mail address, a reset code is on its way."}
 
 
-def _code_failure(result: accounts.CodeResult):
+def _code_failure(result: password_reset.CodeResult):
     # One message for every failure (wrong, burnt, expired, no code): the answer must not
     # tell whether the address has an account.
     return bad_request(INVALID_CODE, name="code")
@@ -279,17 +280,17 @@ def post_verify_reset_code(request):
     400: the error response is returned so the count is committed."""
     body = request.validated
     _enforce_reset_limits(request, "verify", body["email"])
-    user = accounts.find_user_by_email(request.dbsession, body["email"])
+    user = people.find_user_by_email(request.dbsession, body["email"])
     if not _can_reset_password(user):
         return bad_request(INVALID_CODE, name="code")
-    result = accounts.check_reset_code(
+    result = password_reset.check_reset_code(
         request.dbsession, user, body["code"], secret=settings(request)["quizcore.jwt_secret"],
         max_tries=settings(request)["quizcore.reset_code_max_tries"])
     if not result.ok:
         return _code_failure(result)
     lifetime = settings(request)["quizcore.reset_token_lifetime_seconds"]
-    token = accounts.make_reset_token(result.row, secret=settings(request)["quizcore.jwt_secret"],
-                                      lifetime_seconds=lifetime)
+    token = password_reset.make_reset_token(
+        result.row, secret=settings(request)["quizcore.jwt_secret"], lifetime_seconds=lifetime)
     return {"message": "Code accepted. Choose a new password.", "reset_token": token,
             "expires_in": lifetime}
 
@@ -303,22 +304,22 @@ def post_reset_password(request):
     secret = settings(request)["quizcore.jwt_secret"]
     check_password_policy(request, body["new_password"], name="new_password")
     if "reset_token" in body:
-        row = accounts.redeem_reset_token(session, body["reset_token"], secret=secret)
+        row = password_reset.redeem_reset_token(session, body["reset_token"], secret=secret)
         if row is None or not _can_reset_password(session.get(User, row.user_id)):
             raise bad_request(INVALID_RESET_TOKEN, name="reset_token")
     else:
         _enforce_reset_limits(request, "verify", body["email"])
-        user = accounts.find_user_by_email(session, body["email"])
+        user = people.find_user_by_email(session, body["email"])
         if not _can_reset_password(user):
             return bad_request(INVALID_CODE, name="code")
-        result = accounts.check_reset_code(
+        result = password_reset.check_reset_code(
             session, user, body["code"], secret=secret,
             max_tries=settings(request)["quizcore.reset_code_max_tries"])
         if not result.ok:
             return _code_failure(result)
         row = result.row
-    user = accounts.complete_password_reset(session, row, body["new_password"],
-                                            rounds=settings(request)["quizcore.bcrypt_rounds"])
+    user = password_reset.complete_password_reset(session, row, body["new_password"],
+                                                  rounds=settings(request)["quizcore.bcrypt_rounds"])
     emit_for(request, PasswordChanged(actor_id=user.id, user_id=user.id, via="reset"))
     return {"message": "Your password has been reset. Sign in with the new password."}
 
@@ -343,12 +344,12 @@ def post_change_password(request):
     if limited is not None:
         raise too_many_requests(limited)
     check_password_policy(request, body["new_password"], name="new_password")
-    if not security.verify_password(body["current_password"], user.password_hash):
+    if not passwords.verify_password(body["current_password"], user.password_hash):
         limits.hit("login_per_account", user.id)
         raise bad_request("The current password is incorrect.", name="current_password")
-    accounts.set_password(user, body["new_password"],
-                          rounds=settings(request)["quizcore.bcrypt_rounds"])
-    accounts.end_all_sessions(request.dbsession, user, now=utcnow())
+    login_rules.set_password(user, body["new_password"],
+                             rounds=settings(request)["quizcore.bcrypt_rounds"])
+    sessions.end_all_sessions(request.dbsession, user, now=utcnow())
     emit_for(request, PasswordChanged(actor_id=user.id, user_id=user.id, via="change"))
     return {"message": "Password changed. Other devices have been signed out.",
             **start_session(request, user)}

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from pyramid import httpexceptions as exc
 from sqlalchemy.orm import Session
 
-from ..domain import accounts, visibility
+from ..domain import classes as class_rules
+from ..domain import visibility
 from ..domain.changes import apply_changes, snapshot
 from ..errors import conflict, http_error, not_found
 from ..events import EntityChanged
@@ -138,8 +139,8 @@ def visible_class(request, class_id: str) -> SchoolClass:
 
 
 def ensure_no_duplicate(request, values: dict, exclude_id: str | None = None) -> None:
-    if accounts.find_duplicate_class(request.dbsession, values["name"], values["section"],
-                                     values["academic_year"], exclude_class_id=exclude_id):
+    if class_rules.find_duplicate_class(request.dbsession, values["name"], values["section"],
+                                        values["academic_year"], exclude_class_id=exclude_id):
         raise conflict(DUPLICATE_CLASS)
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..domain import accounts, visibility
+from ..domain import people, sessions, visibility
 from ..domain.changes import apply_changes, snapshot
 from ..errors import bad_request, conflict, forbidden, not_found
 from ..events import EntityChanged
@@ -124,9 +124,9 @@ def target_class(request, class_id: str | None) -> SchoolClass | None:
 def ensure_unique(request, *, email: str | None = None, registration_number: str | None = None,
                   exclude_id: str | None = None) -> None:
     session = request.dbsession
-    if email is not None and accounts.email_in_use(session, email, exclude_user_id=exclude_id):
+    if email is not None and people.email_in_use(session, email, exclude_user_id=exclude_id):
         raise conflict("An account with this e-mail address already exists.", field="email")
-    if registration_number is not None and accounts.registration_number_in_use(
+    if registration_number is not None and people.registration_number_in_use(
             session, registration_number, exclude_student_id=exclude_id):
         raise conflict("A student with this registration number already exists.",
                        field="registration_number")
@@ -156,7 +156,7 @@ def create_student_account(request, values: dict, *, password_hash: str | None =
     target_class(request, values.get("class_id"))
     ensure_unique(request, email=values["email"],
                   registration_number=values["registration_number"])
-    user = accounts.create_student(
+    user = people.create_student(
         request.dbsession, name=values["name"], email=values["email"],
         registration_number=values["registration_number"], class_id=values.get("class_id"),
         date_of_birth=values.get("date_of_birth"), parent_email=values.get("parent_email"),
@@ -180,14 +180,14 @@ def update_student_fields(request, profile: Student, values: dict) -> tuple[dict
     ensure_unique(request, email=values.get("email"),
                   registration_number=values.get("registration_number"), exclude_id=profile.id)
     if "parent_email" in values and values["parent_email"]:
-        values["parent_email"] = accounts.normalize_email(values["parent_email"])
+        values["parent_email"] = people.normalize_email(values["parent_email"])
     old, new = apply_changes(user, {k: v for k, v in values.items() if k in USER_FIELDS})
     profile_old, profile_new = apply_changes(
         profile, {k: v for k, v in values.items() if k in PROFILE_FIELDS})
     old.update(profile_old)
     new.update(profile_new)
     if new.get("is_active") is False:
-        accounts.end_all_sessions(request.dbsession, user)
+        sessions.end_all_sessions(request.dbsession, user)
     flush_or_conflict(request, "An account with this e-mail address or registration number "
                                "already exists.")
     return old, new
@@ -195,13 +195,13 @@ def update_student_fields(request, profile: Student, values: dict) -> tuple[dict
 
 def delete_student_account(request, profile: Student, entity_type: str = "student") -> None:
     session = request.dbsession
-    lost = accounts.attempts_lost_by_deleting(session, profile.user)
+    lost = people.attempts_lost_by_deleting(session, profile.user)
     if lost and not visibility.is_admin(request.user):
         raise conflict(f"This student has {lost} quiz attempt(s); deleting the account would "
                        "erase them. Ask an administrator.", reason="has_attempts")
     old = {**snapshot(profile.user, SNAPSHOT_FIELDS),
            **snapshot(profile, PROFILE_SNAPSHOT_FIELDS)}
-    accounts.delete_account(session, profile.user)
+    people.delete_account(session, profile.user)
     emit_for(request, EntityChanged(action="delete", entity_type=entity_type, entity_id=profile.id,
                                     old=old))
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from .. import security
-from ..domain import accounts
-from ..domain.accounts import RemovalProblem
+from ..domain import login, passwords, people, sessions
 from ..domain.changes import apply_changes, snapshot
+from ..domain.people import RemovalProblem
 from ..errors import bad_request, conflict, not_found
 from ..events import EntityChanged
 from ..models import Role, Student, Teacher, User, utcnow
@@ -96,7 +95,7 @@ def _refuse_fields(values: dict, names, role: str) -> None:
 
 
 def _check_removal(request, target: User) -> None:
-    problem = accounts.admin_removal_problem(request.dbsession, request.user, target)
+    problem = people.admin_removal_problem(request.dbsession, request.user, target)
     if problem is not None:
         raise conflict(REMOVAL_MESSAGES[problem], reason=problem.value)
 
@@ -129,7 +128,7 @@ def create_user(request):
         password_hash = None
         if "password" in values:
             check_password_policy(request, values["password"])
-            password_hash = security.hash_password(
+            password_hash = passwords.hash_password(
                 values["password"], request.registry.settings["quizcore.bcrypt_rounds"])
         user = create_student_account(request, values, password_hash=password_hash,
                                       entity_type="user")
@@ -141,11 +140,11 @@ def create_user(request):
     if "password" not in values:
         raise bad_request("Required", name="password")
     check_password_policy(request, values["password"])
-    if accounts.email_in_use(request.dbsession, values["email"]):
+    if people.email_in_use(request.dbsession, values["email"]):
         raise conflict("An account with this e-mail address already exists.", field="email")
     user = User(email=values["email"], name=values["name"], role=Role(role))
-    accounts.set_password(user, values["password"],
-                          rounds=request.registry.settings["quizcore.bcrypt_rounds"])
+    login.set_password(user, values["password"],
+                       rounds=request.registry.settings["quizcore.bcrypt_rounds"])
     if role == Role.TEACHER:
         user.teacher = Teacher(**{name: values.get(name) for name in TEACHER_PROFILE_FIELDS})
     request.dbsession.add(user)
@@ -179,8 +178,8 @@ def update_user(request):
     secret_old, secret_new = {}, {}
     if "password" in values:
         check_password_policy(request, values["password"])
-        accounts.set_password(user, values.pop("password"),
-                              rounds=request.registry.settings["quizcore.bcrypt_rounds"])
+        login.set_password(user, values.pop("password"),
+                           rounds=request.registry.settings["quizcore.bcrypt_rounds"])
         secret_old, secret_new = {"password": "***"}, {"password": "***"}
         if role == Role.STUDENT and user.student is not None and \
                 not user.student.is_account_claimed:
@@ -193,8 +192,8 @@ def update_user(request):
     if role == Role.STUDENT and user.student is not None:
         old, new = update_student_fields(request, user.student, values)
     else:
-        if "email" in values and accounts.email_in_use(request.dbsession, values["email"],
-                                                       exclude_user_id=user.id):
+        if "email" in values and people.email_in_use(request.dbsession, values["email"],
+                                                     exclude_user_id=user.id):
             raise conflict("An account with this e-mail address already exists.",
                            field="email")
         old, new = apply_changes(user, {k: v for k, v in values.items()
@@ -205,10 +204,10 @@ def update_user(request):
             old.update(profile_old)
             new.update(profile_new)
         if new.get("is_active") is False:
-            accounts.end_all_sessions(request.dbsession, user)
+            sessions.end_all_sessions(request.dbsession, user)
         flush_or_conflict(request, "An account with this e-mail address already exists.")
     if secret_new and new.get("is_active") is not False:
-        accounts.end_all_sessions(request.dbsession, user)
+        sessions.end_all_sessions(request.dbsession, user)
     old.update(secret_old)
     new.update(secret_new)
     if new:
@@ -224,12 +223,12 @@ def delete_user(request):
     if user.role == Role.STUDENT and user.student is not None:
         delete_student_account(request, user.student, entity_type="user")
         return {"message": "User deleted."}
-    lost = accounts.attempts_lost_by_deleting(request.dbsession, user)
+    lost = people.attempts_lost_by_deleting(request.dbsession, user)
     if lost:
         raise conflict(f"Deleting this teacher would erase {lost} quiz attempt(s) of students. "
                        "Deactivate the account instead.", reason="has_attempts")
     old = snapshot(user, SNAPSHOT_FIELDS)
-    accounts.delete_account(request.dbsession, user)
+    people.delete_account(request.dbsession, user)
     emit_for(request, EntityChanged(action="delete", entity_type="user", entity_id=user.id,
                                     old=old))
     return {"message": "User deleted."}

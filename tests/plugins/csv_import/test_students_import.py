@@ -430,7 +430,7 @@ def test_a_collision_that_persists_is_retried_then_answered_409(testapp, admin, 
     pyramid_retry runs it again; when every attempt collides, the answer is 409."""
     from sqlalchemy.exc import IntegrityError
 
-    from quizcore.domain import accounts
+    from quizcore.domain import bulk_students
 
     calls = []
 
@@ -438,7 +438,7 @@ def test_a_collision_that_persists_is_retried_then_answered_409(testapp, admin, 
         calls.append(len(students))
         raise IntegrityError("INSERT INTO users ...", {}, Exception(1062, "Duplicate entry"))
 
-    monkeypatch.setattr(accounts, "insert_students", collide)
+    monkeypatch.setattr(bulk_students, "insert_students", collide)
     body = assert_error(upload(testapp, PATH, csv_bytes(student_rows(3)), headers=auth(admin),
                                status=409), 409)
     assert "nothing was imported" in body["message"]
