@@ -31,8 +31,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from quizcore.redis_client import REDIS_ERRORS
+
 from .api_client import AccessRefused, ApiUnavailable, SnapshotClient
-from .redis_source import EMPTY_STREAM_ID, REDIS_ERRORS, RedisSource, id_key
+from .redis_source import EMPTY_STREAM_ID, RedisSource, id_key
 
 log = logging.getLogger(__name__)
 

@@ -26,18 +26,15 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from quizcore.realtime import WAKEUP_CHANNEL, stream_key
+from quizcore.redis_client import REDIS_ERRORS
 
 log = logging.getLogger(__name__)
 
 #: How long closing a Redis connection may take before it is abandoned.
 CLOSE_TIMEOUT_SECONDS = 2.0
-
-#: Failures that mean "Redis is unavailable right now" (a restart, a network problem...).
-REDIS_ERRORS = (RedisError, OSError)
 
 UP, DOWN, CONNECTING = "ok", "unavailable", "connecting"
 EMPTY_STREAM_ID = "0-0"

@@ -32,7 +32,6 @@ from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
 from pyramid import httpexceptions as exc
 from pyramid.tweens import EXCVIEW
-from redis.exceptions import RedisError
 
 from .errors import http_error
 from .redis_client import REDIS_ERRORS
@@ -44,7 +43,7 @@ RULES = ("login_per_ip", "login_per_account", "reset_per_email", "reset_per_ip",
          "default_per_user")
 KEY_PREFIX = "quizcore:ratelimit"
 FAILURE_LOG_INTERVAL_SECONDS = 30.0
-STORAGE_ERRORS = (*REDIS_ERRORS, RedisError, StorageError)
+STORAGE_ERRORS = (*REDIS_ERRORS, StorageError)
 
 
 @dataclass(frozen=True)
