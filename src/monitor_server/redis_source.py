@@ -1,7 +1,8 @@
 """The sidecar's side of Redis: the quiz event streams and the wake-up channel.
 
-The API appends each monitor event to ``quiz:{quiz_id}:events`` after its transaction
-commits and publishes the quiz id on :data:`quizcore.realtime.WAKEUP_CHANNEL`. This module
+The API appends each monitor event to its quiz's stream (``quiz:{quiz_id}:events``) after
+its transaction commits and publishes the quiz id on :data:`quizcore.wire.WAKEUP_CHANNEL`
+(both names are :mod:`quizcore.wire`'s). This module
 
 * listens on the channel and hands each quiz id to ``on_wakeup`` (the hub ignores quizzes
   nobody watches; the channel is shared by every Redis database, so a wake-up is only a
@@ -28,8 +29,8 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
-from quizcore.realtime import WAKEUP_CHANNEL, stream_key
 from quizcore.redis_client import REDIS_ERRORS
+from quizcore.wire import WAKEUP_CHANNEL, stream_key
 
 log = logging.getLogger(__name__)
 

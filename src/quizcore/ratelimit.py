@@ -35,6 +35,7 @@ from pyramid.tweens import EXCVIEW
 
 from .errors import http_error
 from .redis_client import REDIS_ERRORS
+from .wire import ACCESS_TOKEN_TYPE, CLAIM_SUBJECT, CLAIM_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -154,9 +155,9 @@ def _access_token_subject(policy, request) -> str | None:
                             algorithms=[jwt_policy.algorithm], leeway=jwt_policy.leeway)
     except jwt.InvalidTokenError:
         return None
-    if claims.get("typ") != "access":
+    if claims.get(CLAIM_TYPE) != ACCESS_TOKEN_TYPE:
         return None
-    subject = claims.get("sub")
+    subject = claims.get(CLAIM_SUBJECT)
     return str(subject) if subject else None
 
 

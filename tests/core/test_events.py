@@ -8,7 +8,7 @@ import webtest
 from pyramid import testing
 
 from quizcore.events import AttemptStarted, emit
-from quizcore.realtime import WAKEUP_CHANNEL, stream_key
+from quizcore.wire import WAKEUP_CHANNEL, stream_key
 from tests.conftest import base_settings, build_app
 
 
