@@ -107,7 +107,7 @@ def settings_for(args) -> dict:
 def seed(args):
     """A teacher, a class of ``--students``, a published quiz of ``--questions`` questions
     (shuffled questions and options); returns the quiz id, the students and their tokens."""
-    from quizcore import make_config
+    from quizcore.app import make_config
     from quizcore.models import (
         Question,
         QuestionType,
