@@ -107,7 +107,7 @@ def settings_for(args) -> dict:
 def seed(args):
     """A teacher, a class of ``--students``, a published quiz of ``--questions`` questions
     (shuffled questions and options); returns the quiz id, the students and their tokens."""
-    from quizcore import make_config
+    from quizcore.app import make_config
     from quizcore.models import (
         Question,
         QuestionType,
@@ -402,7 +402,7 @@ def cleanup_redis(args, quiz_id: str) -> None:
     import redis
 
     from quizcore.domain.quiz_payload import cache_key, generation_key
-    from quizcore.realtime import stream_key
+    from quizcore.wire import stream_key
 
     client = redis.Redis.from_url(args.redis_url)
     client.delete(stream_key(quiz_id), cache_key(quiz_id), generation_key(quiz_id))

@@ -406,7 +406,7 @@ class Storm:
         import sqlalchemy as sa
 
         from quizcore.db import make_engine
-        from quizcore.realtime import stream_key
+        from quizcore.wire import stream_key
 
         engine = make_engine(self.db_url, poolclass=sa.pool.NullPool)
         with engine.connect() as connection:

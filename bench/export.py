@@ -55,7 +55,7 @@ BATCH = 2000
 SERVER_CODE = """
 import logging, sys, json
 import waitress
-from quizcore import make_config
+from quizcore.app import make_config
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 settings, port = json.loads(sys.argv[1]), int(sys.argv[2])

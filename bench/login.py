@@ -92,7 +92,7 @@ def serve(args) -> None:
 
     import waitress
 
-    from quizcore import make_config
+    from quizcore.app import make_config
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

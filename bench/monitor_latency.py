@@ -75,7 +75,8 @@ def prepare(args) -> dict:
     import sqlalchemy as sa
     from alembic import command
 
-    from quizcore import make_config, models
+    from quizcore import models
+    from quizcore.app import make_config
     from quizcore.db import get_session_factory, make_engine
     from quizcore.migrations import alembic_config
 
@@ -163,7 +164,7 @@ def serve_api(args) -> None:
 
     import waitress
 
-    from quizcore import make_config
+    from quizcore.app import make_config
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # one line per queued request

@@ -25,7 +25,7 @@ import webtest
 from plaster import get_settings
 from sqlalchemy.orm import sessionmaker
 
-from quizcore import make_config
+from quizcore.app import make_config
 from quizcore.db import get_session_factory, make_engine
 from quizcore.migrations import alembic_config, import_all_models
 from quizcore.models import metadata

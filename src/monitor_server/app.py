@@ -16,6 +16,8 @@ import tornado.web
 import tornado.websocket
 from tornado.ioloop import IOLoop
 
+from quizcore.wire import QUIZ_STATUS
+
 from .api_client import AccessRefused, ApiUnavailable, SnapshotClient
 from .auth import (
     AuthRefused,
@@ -138,7 +140,7 @@ class MonitorSocket(tornado.websocket.WebSocketHandler):
         if resume:
             self.admission = Admission(credentials, None, last_event_id)
         else:
-            self.admission = Admission(credentials, message("quiz_status", status, position,
+            self.admission = Admission(credentials, message(QUIZ_STATUS, status, position,
                                                             quiz_id), position)
 
     def _join(self) -> None:

@@ -1,7 +1,8 @@
 """Who may open a monitor websocket: the Origin allowlist and the access token.
 
-The token is checked here only as far as this process can without the database (signature,
-expiry, type, role), so garbage is refused without a round trip; the API has the last word
+The token is checked here with PyJWT only as far as this process can without the database
+(signature, expiry, type, role: the claims of :mod:`quizcore.wire`), so garbage is refused
+without a round trip; the API has the last word
 (token version, account still active, owner of the quiz). A token is never logged.
 """
 
@@ -15,10 +16,16 @@ from urllib.parse import urlsplit
 
 import jwt
 
-from quizcore.security import ACCESS_TOKEN_TYPE, JWT_ALGORITHM
+from quizcore.wire import (
+    ACCESS_TOKEN_TYPE,
+    CLAIM_ROLE,
+    CLAIM_SUBJECT,
+    CLAIM_TYPE,
+    JWT_ALGORITHM,
+    MONITOR_ROLES,
+    REQUIRED_ACCESS_CLAIMS,
+)
 
-#: Roles that may watch a quiz at all (ownership is the API's decision).
-MONITOR_ROLES = frozenset({"teacher", "admin"})
 STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 
 
@@ -39,14 +46,14 @@ def check_token(token: str | None, secret: str) -> Credentials:
         raise AuthRefused("authentication required")
     try:
         claims = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
-                            options={"require": ["exp", "sub"]})
+                            options={"require": list(REQUIRED_ACCESS_CLAIMS)})
     except jwt.PyJWTError:
         raise AuthRefused("invalid or expired token") from None
-    if claims.get("typ") != ACCESS_TOKEN_TYPE:
+    if claims.get(CLAIM_TYPE) != ACCESS_TOKEN_TYPE:
         raise AuthRefused("not an access token")
-    if claims.get("role") not in MONITOR_ROLES:
+    if claims.get(CLAIM_ROLE) not in MONITOR_ROLES:
         raise AuthRefused("only teachers and admins may watch a quiz")
-    return Credentials(token=token, user_id=str(claims["sub"]), role=claims["role"])
+    return Credentials(token=token, user_id=str(claims[CLAIM_SUBJECT]), role=claims[CLAIM_ROLE])
 
 
 def parse_auth_message(text: str | bytes) -> tuple[str | None, str | None]:

@@ -31,8 +31,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from quizcore.redis_client import REDIS_ERRORS
+from quizcore.wire import QUIZ_STATUS, read_stream_entry
+
 from .api_client import AccessRefused, ApiUnavailable, SnapshotClient
-from .redis_source import EMPTY_STREAM_ID, REDIS_ERRORS, RedisSource, id_key
+from .redis_source import EMPTY_STREAM_ID, RedisSource, id_key
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +166,11 @@ class Room:
 
     def _fan_out(self, stream_id: str, fields: dict[str, str]) -> None:
         try:
-            data = json.loads(fields.get("data") or "null")
+            kind, data = read_stream_entry(fields)
         except ValueError:
             log.error("Skipping a malformed event %s of quiz %s", stream_id, self.quiz_id)
             return
-        text = message(fields.get("type", "event"), data, stream_id, self.quiz_id)
+        text = message(kind, data, stream_id, self.quiz_id)
         key = id_key(stream_id)
         for watcher in list(self.members):
             if watcher.position is None or id_key(watcher.position) >= key:
@@ -228,7 +231,7 @@ class Room:
             except ApiUnavailable as exc:
                 log.warning("No snapshot for quiz %s this time: %s", self.quiz_id, exc)
                 return
-            self.pending_snapshot = (message("quiz_status", status, position, self.quiz_id),
+            self.pending_snapshot = (message(QUIZ_STATUS, status, position, self.quiz_id),
                                      position)
             self.wake.set()
             return

@@ -1,7 +1,8 @@
 """The sidecar's side of Redis: the quiz event streams and the wake-up channel.
 
-The API appends each monitor event to ``quiz:{quiz_id}:events`` after its transaction
-commits and publishes the quiz id on :data:`quizcore.realtime.WAKEUP_CHANNEL`. This module
+The API appends each monitor event to its quiz's stream (``quiz:{quiz_id}:events``) after
+its transaction commits and publishes the quiz id on :data:`quizcore.wire.WAKEUP_CHANNEL`
+(both names are :mod:`quizcore.wire`'s). This module
 
 * listens on the channel and hands each quiz id to ``on_wakeup`` (the hub ignores quizzes
   nobody watches; the channel is shared by every Redis database, so a wake-up is only a
@@ -26,18 +27,15 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
 from redis.retry import Retry
 
-from quizcore.realtime import WAKEUP_CHANNEL, stream_key
+from quizcore.redis_client import REDIS_ERRORS
+from quizcore.wire import WAKEUP_CHANNEL, stream_key
 
 log = logging.getLogger(__name__)
 
 #: How long closing a Redis connection may take before it is abandoned.
 CLOSE_TIMEOUT_SECONDS = 2.0
-
-#: Failures that mean "Redis is unavailable right now" (a restart, a network problem...).
-REDIS_ERRORS = (RedisError, OSError)
 
 UP, DOWN, CONNECTING = "ok", "unavailable", "connecting"
 EMPTY_STREAM_ID = "0-0"

@@ -20,18 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any, ClassVar
 
+from . import wire
 from .models import utcnow
 from .transactions import pending_until_commit, registry_of
 
 log = logging.getLogger(__name__)
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z") if value else None
 
 
 @dataclass(kw_only=True)
@@ -52,12 +50,26 @@ class DomainEvent:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "session"}
         for key, value in data.items():
             if isinstance(value, dt.datetime):
-                data[key] = _iso(value)
+                data[key] = wire.iso(value)
         return data
 
+    #: The live-monitor message this event becomes (None: the monitor does not show it).
+    monitor: ClassVar[wire.MessageType | None] = None
+    #: Fields of that message's data read from an attribute of another name.
+    monitor_fields: ClassVar[Mapping[str, str]] = {}
+
     def monitor_message(self) -> dict[str, Any] | None:
-        """``{"type", "quiz_id", "data"}`` for the live monitor, or None if it is not shown."""
-        return None
+        """``{"type", "quiz_id", "data"}`` for the live monitor, or None if it is not shown.
+
+        An event with a ``monitor`` type has a ``quiz_id``. Each field its type declares
+        (:mod:`quizcore.wire`) is the attribute of the same name, unless ``monitor_fields``
+        names another; ``timestamp`` is ``occurred_at``.
+        """
+        if self.monitor is None:
+            return None
+        names = {"timestamp": "occurred_at", **self.monitor_fields}
+        return wire.monitor_message(self.monitor, self.quiz_id, {
+            name: getattr(self, names.get(name, name)) for name in self.monitor.fields})
 
 
 # -- accounts --------------------------------------------------------------------------------
@@ -146,6 +158,7 @@ class QuizArchived(DomainEvent):
 @dataclass(kw_only=True)
 class AttemptStarted(DomainEvent):
     name: ClassVar[str] = "attempt.started"
+    monitor: ClassVar[wire.MessageType] = wire.ATTEMPT_STARTED
     attempt_id: str
     quiz_id: str
     student_id: str
@@ -154,19 +167,15 @@ class AttemptStarted(DomainEvent):
     total_questions: int
     resumed: bool = False
 
-    def monitor_message(self):
-        return {"type": "attempt_started", "quiz_id": self.quiz_id, "data": {
-            "attempt_id": self.attempt_id, "student_id": self.student_id,
-            "student_name": self.student_name, "attempt_number": self.attempt_number,
-            "total_questions": self.total_questions, "resumed": self.resumed,
-            "timestamp": _iso(self.occurred_at)}}
-
 
 @dataclass(kw_only=True)
 class AnswerSaved(DomainEvent):
     """Progress only: which question, how many answered. Never the answer itself."""
 
     name: ClassVar[str] = "attempt.answer_saved"
+    monitor: ClassVar[wire.MessageType] = wire.ANSWER_SAVED
+    monitor_fields: ClassVar[Mapping[str, str]] = {
+        "current_question": "question_index", "answered_questions": "answered_count"}
     attempt_id: str
     quiz_id: str
     student_id: str
@@ -175,19 +184,13 @@ class AnswerSaved(DomainEvent):
     answered_count: int
     total_questions: int
 
-    def monitor_message(self):
-        return {"type": "answer_saved", "quiz_id": self.quiz_id, "data": {
-            "attempt_id": self.attempt_id, "student_id": self.student_id,
-            "student_name": self.student_name, "current_question": self.question_index,
-            "answered_questions": self.answered_count, "total_questions": self.total_questions,
-            "timestamp": _iso(self.occurred_at)}}
-
 
 @dataclass(kw_only=True)
 class AttemptSubmitted(DomainEvent):
     """An attempt ended: by the student, by the deadline, or for violations (``reason``)."""
 
     name: ClassVar[str] = "attempt.submitted"
+    monitor: ClassVar[wire.MessageType] = wire.ATTEMPT_SUBMITTED
     attempt_id: str
     quiz_id: str
     student_id: str
@@ -199,19 +202,13 @@ class AttemptSubmitted(DomainEvent):
     #: True when descriptive answers wait for a teacher.
     pending_manual_grading: bool = False
 
-    def monitor_message(self):
-        return {"type": "attempt_submitted", "quiz_id": self.quiz_id, "data": {
-            "attempt_id": self.attempt_id, "student_id": self.student_id,
-            "student_name": self.student_name, "submitted_at": _iso(self.submitted_at),
-            "score": self.score, "status": self.status, "reason": self.reason,
-            "pending_manual_grading": self.pending_manual_grading}}
-
 
 @dataclass(kw_only=True)
 class AttemptGraded(DomainEvent):
     """Marks were (re)computed: automatically on submit, by a teacher, or by a regrade."""
 
     name: ClassVar[str] = "attempt.graded"
+    monitor: ClassVar[wire.MessageType] = wire.ATTEMPT_GRADED
     attempt_id: str
     quiz_id: str
     student_id: str
@@ -223,16 +220,11 @@ class AttemptGraded(DomainEvent):
     graded_by: str | None = None  # teacher id; None when automatic
     how: str = "auto"  # "auto" | "manual" | "regrade"
 
-    def monitor_message(self):
-        return {"type": "attempt_graded", "quiz_id": self.quiz_id, "data": {
-            "attempt_id": self.attempt_id, "student_id": self.student_id,
-            "score": self.score, "total_marks": self.total_marks,
-            "percentage": self.percentage, "passed": self.passed, "status": self.status}}
-
 
 @dataclass(kw_only=True)
 class ViolationRecorded(DomainEvent):
     name: ClassVar[str] = "attempt.violation"
+    monitor: ClassVar[wire.MessageType] = wire.VIOLATION
     attempt_id: str
     quiz_id: str
     student_id: str
@@ -242,14 +234,6 @@ class ViolationRecorded(DomainEvent):
     counted: bool
     question_index: int | None = None
     auto_submitted: bool = False
-
-    def monitor_message(self):
-        return {"type": "violation", "quiz_id": self.quiz_id, "data": {
-            "attempt_id": self.attempt_id, "student_id": self.student_id,
-            "student_name": self.student_name, "violation_type": self.violation_type,
-            "total_violations": self.total_violations, "counted": self.counted,
-            "question_index": self.question_index, "auto_submitted": self.auto_submitted,
-            "timestamp": _iso(self.occurred_at)}}
 
 
 # -- the two phases --------------------------------------------------------------------------

@@ -32,10 +32,10 @@ from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
 from pyramid import httpexceptions as exc
 from pyramid.tweens import EXCVIEW
-from redis.exceptions import RedisError
 
 from .errors import http_error
 from .redis_client import REDIS_ERRORS
+from .wire import ACCESS_TOKEN_TYPE, CLAIM_SUBJECT, CLAIM_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ RULES = ("login_per_ip", "login_per_account", "reset_per_email", "reset_per_ip",
          "default_per_user")
 KEY_PREFIX = "quizcore:ratelimit"
 FAILURE_LOG_INTERVAL_SECONDS = 30.0
-STORAGE_ERRORS = (*REDIS_ERRORS, RedisError, StorageError)
+STORAGE_ERRORS = (*REDIS_ERRORS, StorageError)
 
 
 @dataclass(frozen=True)
@@ -155,9 +155,9 @@ def _access_token_subject(policy, request) -> str | None:
                             algorithms=[jwt_policy.algorithm], leeway=jwt_policy.leeway)
     except jwt.InvalidTokenError:
         return None
-    if claims.get("typ") != "access":
+    if claims.get(CLAIM_TYPE) != ACCESS_TOKEN_TYPE:
         return None
-    subject = claims.get("sub")
+    subject = claims.get(CLAIM_SUBJECT)
     return str(subject) if subject else None
 
 

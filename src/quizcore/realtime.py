@@ -1,9 +1,10 @@
 """Publish monitor-relevant domain events to Redis after the transaction commits.
 
-Each quiz has a stream ``quiz:{quiz_id}:events`` (trimmed to about
+Each quiz has a stream (:func:`quizcore.wire.stream_key`, trimmed to about
 ``quizcore.events_stream_maxlen`` entries); the stream id orders events and lets a monitor
-that reconnects resume where it stopped. A message on the channel :data:`WAKEUP_CHANNEL`
-(the quiz id) wakes listeners at once.
+that reconnects resume where it stopped. A message on :data:`quizcore.wire.WAKEUP_CHANNEL`
+(the quiz id) wakes listeners at once. The entry and message formats are those of
+:mod:`quizcore.wire`, which the sidecar reads too.
 
 A rolled-back transaction publishes nothing (this hangs on :class:`AfterCommit`). When
 Redis is down the request still succeeds: the failure is logged and counted
@@ -12,21 +13,15 @@ Redis is down the request still succeeds: the failure is logged and counted
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 
 from .events import AfterCommit, DomainEvent
 from .redis_client import REDIS_ERRORS
 from .transactions import registry_of
+from .wire import WAKEUP_CHANNEL, stream_entry, stream_key
 
 log = logging.getLogger(__name__)
-
-WAKEUP_CHANNEL = "quizcore:quiz-events"
-
-
-def stream_key(quiz_id: str) -> str:
-    return f"quiz:{quiz_id}:events"
 
 
 class FailureCounter:
@@ -45,9 +40,8 @@ def publish(redis_client, event: DomainEvent, maxlen: int) -> str | None:
     if message is None:
         return None
     quiz_id = message["quiz_id"]
-    fields = {"type": message["type"], "data": json.dumps(message["data"], default=str)}
     pipe = redis_client.pipeline(transaction=False)
-    pipe.xadd(stream_key(quiz_id), fields, maxlen=maxlen, approximate=True)
+    pipe.xadd(stream_key(quiz_id), stream_entry(message), maxlen=maxlen, approximate=True)
     pipe.publish(WAKEUP_CHANNEL, quiz_id)
     stream_id, _ = pipe.execute()
     return stream_id

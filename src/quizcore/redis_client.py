@@ -1,4 +1,4 @@
-"""The Redis connection shared by a process (``request.redis``).
+"""The Redis connection shared by a process (``request.redis``), and :data:`REDIS_ERRORS`.
 
 Redis carries live events to the monitor, shared rate-limit counters and short-lived caches.
 Nothing in it is the only copy of a fact, so every caller treats it as optional: when Redis
@@ -13,9 +13,12 @@ import redis
 
 log = logging.getLogger(__name__)
 
-#: Exceptions that mean "Redis is not available right now".
-REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
-                redis.exceptions.BusyLoadingError, OSError)
+#: Exceptions that mean "Redis cannot serve this right now", for the API and the monitor
+#: sidecar alike. Every Redis error counts, not only a lost connection: a Redis that answers
+#: but refuses (READONLY after a failover, OOM at maxmemory, MISCONF when it cannot persist,
+#: NOAUTH, LOADING) is as unavailable to a caller that treats Redis as optional as one that
+#: is down. OSError covers socket failures redis-py does not wrap.
+REDIS_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 def make_redis(url: str, timeout_seconds: float) -> redis.Redis:

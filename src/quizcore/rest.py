@@ -22,6 +22,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from .errors import cornice_error_handler
 from .events import DomainEvent, emit
+from .wire import iso
 
 __all__ = [
     "NO_PERMISSION_REQUIRED",
@@ -58,17 +59,6 @@ class Service(CorniceService):
 
     def default_error_handler(self, request):
         return cornice_error_handler(request)
-
-
-def iso(value: dt.datetime | dt.date | None) -> str | None:
-    """ISO 8601; datetimes are UTC and end in ``Z``."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.isoformat() + "Z"
-    return value.isoformat()
 
 
 def _add_adapters(renderer: JSON) -> JSON:

@@ -30,11 +30,19 @@ from pyramid.request import RequestLocalCache
 from pyramid_jwt import create_jwt_authentication_policy
 
 from .models import Role, User
+from .wire import (
+    ACCESS_TOKEN_TYPE,
+    CLAIM_ROLE,
+    CLAIM_SUBJECT,
+    CLAIM_TYPE,
+    JWT_ALGORITHM,
+    REQUIRED_ACCESS_CLAIMS,
+)
 
 log = logging.getLogger(__name__)
 
-JWT_ALGORITHM = "HS256"
-ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - the "typ" claim, not a secret
+#: The token version claim: the user's ``token_version`` when the token was signed.
+CLAIM_TOKEN_VERSION = "tv"  # noqa: S105 - a claim name, not a secret
 #: bcrypt ignores bytes past 72, and bcrypt 5 refuses them: longer passwords are rejected.
 
 
@@ -67,14 +75,16 @@ class SecurityPolicy:
 
     def _load_identity(self, request) -> User | None:
         claims = self.jwt.get_claims(request)
-        if not claims or claims.get("typ") != ACCESS_TOKEN_TYPE or not claims.get("sub"):
+        if not claims or claims.get(CLAIM_TYPE) != ACCESS_TOKEN_TYPE or \
+                not claims.get(CLAIM_SUBJECT):
             return None
         # PyJWT checks "exp" only when present; every token quizcore signs has one, so a
         # token without it was not issued here and must not live forever.
-        if "exp" not in claims:
+        if any(name not in claims for name in REQUIRED_ACCESS_CLAIMS):
             return None
-        user = request.dbsession.get(User, str(claims["sub"]))
-        if user is None or not user.is_active or user.token_version != claims.get("tv"):
+        user = request.dbsession.get(User, str(claims[CLAIM_SUBJECT]))
+        if user is None or not user.is_active or \
+                user.token_version != claims.get(CLAIM_TOKEN_VERSION):
             return None
         return user
 
@@ -102,13 +112,12 @@ class SecurityPolicy:
         return []
 
     def create_access_token(self, user: User, lifetime_seconds: int) -> IssuedToken:
+        # pyramid_jwt writes the principal as the "sub" claim and the expiry as "exp".
         token = self.jwt.create_token(
             str(user.id),
             expiration=lifetime_seconds,
-            role=str(user.role),
-            tv=user.token_version,
-            typ=ACCESS_TOKEN_TYPE,
-            jti=secrets.token_hex(8),
+            **{CLAIM_ROLE: str(user.role), CLAIM_TOKEN_VERSION: user.token_version,
+               CLAIM_TYPE: ACCESS_TOKEN_TYPE, "jti": secrets.token_hex(8)},
         )
         return IssuedToken(token, lifetime_seconds)
 

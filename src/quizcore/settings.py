@@ -9,8 +9,10 @@ Values are parsed once at start-up and written back into the registry settings w
 real types, so the rest of the code reads ``settings["quizcore.bcrypt_rounds"]`` as an int.
 A bad value stops the application before it serves a request.
 
-Plugins declare their own keys the same way (``config.add_settings_spec(...)``); the keys
-are prefixed ``quizcore.<plugin>.``.
+Plugins declare their own keys the same way (``config.add_settings_spec(...)``, the
+directive :mod:`quizcore.app` registers); the keys are prefixed ``quizcore.<plugin>.``.
+
+This module imports no Pyramid: the monitor sidecar parses its settings with it.
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyramid.exceptions import ConfigurationError
-from pyramid.settings import asbool, aslist
-
 #: Used when no secret is configured. Development and tests only: production refuses it.
 # noqa below: a published placeholder that production refuses (check_secrets).
 DEVELOPMENT_JWT_SECRET = "quizcore-development-secret-do-not-use-in-production-0123456789abcdef"  # noqa: S105,E501
@@ -31,20 +30,27 @@ MIN_PRODUCTION_SECRET_BYTES = 32
 DATABASE_URL_ENV = "QUIZCORE_DATABASE_URL"
 
 
-class SettingsError(ConfigurationError):
+class SettingsError(Exception):
     """A setting has a value quizcore cannot use."""
 
 
 # -- parsers ---------------------------------------------------------------------------------
 
 
+# as_bool and as_list read values as pyramid.settings.asbool/aslist do, without importing
+# Pyramid (the sidecar parses its settings here); tests/core/test_settings.py compares them.
+#: The words ``asbool`` reads as true, and the ones quizcore accepts as false.
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "t"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "n", "f"})
+
+
 def as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
-    if text not in {"1", "0", "true", "false", "yes", "no", "on", "off", "y", "n", "t", "f"}:
+    if text not in TRUE_WORDS | FALSE_WORDS:
         raise ValueError(f"expected a boolean (true/false), got {value!r}")
-    return asbool(text)
+    return text in TRUE_WORDS
 
 
 def as_int(minimum: int | None = None, maximum: int | None = None) -> Callable[[Any], int]:
@@ -73,7 +79,7 @@ def as_list(value: Any) -> tuple[str, ...]:
     """One entry per line or separated by spaces; commas are accepted too."""
     if isinstance(value, list | tuple):
         return tuple(value)
-    return tuple(item for item in aslist(str(value).replace(",", " ")) if item)
+    return tuple(str(value).replace(",", " ").split())
 
 
 def as_str(value: Any) -> str:
@@ -247,20 +253,3 @@ def load(raw: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> di
     settings.update(parse_settings(raw, CORE_SETTINGS, environ))
     check_secrets(settings)
     return settings
-
-
-def add_settings_spec(config, specs: Iterable[Setting]) -> dict[str, Any]:
-    """Config directive for plugins: parse their keys into the registry settings.
-
-    Returns the parsed values so an ``includeme`` can check them further.
-    """
-    specs = tuple(specs)
-    parsed = parse_settings(config.registry.settings, specs)
-    config.registry.settings.update(parsed)
-    config.registry.setdefault("quizcore.settings_specs", []).extend(specs)
-    return parsed
-
-
-def includeme(config):
-    config.add_directive("add_settings_spec", add_settings_spec)
-    config.registry["quizcore.settings_specs"] = list(CORE_SETTINGS)

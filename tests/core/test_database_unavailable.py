@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 import webtest
 
-from quizcore import make_config
+from quizcore.app import make_config
 from quizcore.db import make_engine
 from tests.conftest import base_settings
 from tests.helpers import assert_error

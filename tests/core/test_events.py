@@ -8,7 +8,7 @@ import webtest
 
 from quizcore.db import get_tm_session
 from quizcore.events import AttemptStarted, emit
-from quizcore.realtime import WAKEUP_CHANNEL, stream_key
+from quizcore.wire import WAKEUP_CHANNEL, stream_key
 from tests.conftest import base_settings, build_app
 
 

@@ -77,3 +77,18 @@ def test_every_core_setting_is_documented_in_development_ini():
     text = (pathlib.Path(__file__).parents[2] / "development.ini").read_text()
     missing = [spec.key for spec in s.CORE_SETTINGS if spec.key not in text]
     assert missing == []
+
+
+@pytest.mark.parametrize("text", ["1", "0", "true", "False", " YES ", "no", "on", "Off", "y",
+                                  "n", "t", "f"])
+def test_booleans_read_as_pyramid_reads_them(text):
+    from pyramid.settings import asbool
+
+    assert s.as_bool(text) is asbool(text.strip().lower())
+
+
+@pytest.mark.parametrize("text", ["", "a", "a b", "a\nb\n\n  c  d", " a,b , c\n", "a\tb"])
+def test_lists_read_as_pyramid_reads_them_commas_too(text):
+    from pyramid.settings import aslist
+
+    assert s.as_list(text) == tuple(aslist(text.replace(",", " ")))

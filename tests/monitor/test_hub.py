@@ -10,7 +10,7 @@ from tornado.testing import AsyncTestCase, gen_test
 from monitor_server.api_client import SnapshotClient
 from monitor_server.hub import CLOSE_TRY_AGAIN, Hub
 from monitor_server.redis_source import RedisSource
-from quizcore.realtime import stream_key
+from quizcore.wire import stream_key
 
 QUIZ = "5b0f3f2e-0000-4000-8000-00000000aaaa"
 

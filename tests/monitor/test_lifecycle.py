@@ -15,7 +15,7 @@ import pytest
 from tornado.httpclient import AsyncHTTPClient
 from tornado.testing import bind_unused_port, gen_test
 
-from quizcore.realtime import stream_key
+from quizcore.wire import stream_key
 from tests.conftest import ROOT
 
 from .base import MonitorTestCase

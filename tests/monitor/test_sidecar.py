@@ -10,7 +10,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 from tornado.testing import gen_test
 
-from quizcore.realtime import stream_key
+from quizcore.wire import stream_key
 
 from .base import MonitorTestCase
 from .client import Watch

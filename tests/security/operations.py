@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import os
 
-from quizcore import make_config
+from quizcore.app import make_config
 from quizcore.services.docs import build_spec
 from tests.conftest import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, base_settings
 

@@ -9,7 +9,7 @@ import time
 
 import jwt
 
-from quizcore.security import ACCESS_TOKEN_TYPE, JWT_ALGORITHM
+from quizcore.wire import ACCESS_TOKEN_TYPE, JWT_ALGORITHM
 
 OTHER_SECRET = "a-secret-that-is-not-the-server-one-0123456789abcdef"
 

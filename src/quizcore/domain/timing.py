@@ -16,6 +16,7 @@ import datetime as dt
 import math
 
 from ..models import AttemptStatus
+from ..wire import iso  # noqa: F401 - re-exported: the domain formats its timestamps with it
 
 #: MySQL TIMESTAMP columns hold 1970-01-01 00:00:01 .. 2038-01-19 03:14:07 UTC.
 TIMESTAMP_MIN = dt.datetime(1970, 1, 1, 0, 0, 1)
@@ -92,10 +93,3 @@ def auto_submitted_at(deadline: dt.datetime | None, now: dt.datetime) -> dt.date
     if deadline is None:
         return now
     return min(deadline, now)
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z``, as the API renders timestamps."""
-    if value is None:
-        return None
-    return to_naive_utc(value).isoformat() + "Z"
