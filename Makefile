@@ -16,8 +16,10 @@ run: install
 	$(BIN)/quizctl -c $(INI) seed-demo
 	BIN=$(BIN) bash .ci/devserver.sh $(INI)
 
-## test: make sure MariaDB/Redis run and the quiz user exists, then run pytest against them
+## test: make sure MariaDB/Redis run and the quiz user exists, check the import contracts
+## (pyproject.toml [tool.importlinter]), then run pytest against them
 test: services install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## test-plugins-off: the whole suite once per plugin, with that plugin removed from the ini
@@ -73,6 +75,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf var $(VENV) build src/*.egg-info

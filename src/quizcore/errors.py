@@ -1,5 +1,8 @@
 """One JSON error body for every failure.
 
+Refusals of the domain (:class:`~quizcore.domain.errors.DomainError`) become these errors in
+one place, :func:`domain_error_view`, for core services and plugins alike.
+
 Every non-2xx response carries ``{"error": <short human message>, "message": <detail>,
 "code": <status>}``; validation errors add ``"errors": [{location, name, description}]``
 (Cornice's list). No HTML error page is reachable.
@@ -7,6 +10,7 @@ Every non-2xx response carries ``{"error": <short human message>, "message": <de
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -15,6 +19,9 @@ import sqlalchemy.exc as sa_exc
 from pyramid import httpexceptions as exc
 from pyramid.httpexceptions import HTTPException
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+from .domain.changes import jsonable
+from .domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +71,47 @@ def forbidden(message: str = "You are not allowed to do this.") -> HTTPException
     return http_error(exc.HTTPForbidden, message, "Forbidden")
 
 
+_DOMAIN_STATUS = {
+    "invalid": exc.HTTPBadRequest,
+    "forbidden": exc.HTTPForbidden,
+    "not_found": exc.HTTPNotFound,
+    "conflict": exc.HTTPConflict,
+}
+_DOMAIN_TITLES = {"invalid": "Invalid request", "forbidden": "Forbidden",
+                  "not_found": "Not found", "conflict": "Conflict"}
+
+
+def domain_error_response(error: DomainError) -> HTTPException:
+    """The API's JSON error for a refusal of the domain: 400 (with the offending field in
+    ``errors``), 403, 404 or 409; ``reason`` and the error's details join the body."""
+    extra: dict[str, Any] = {key: jsonable(value) for key, value in error.details.items()}
+    if error.reason:
+        extra["reason"] = error.reason
+    errors = None
+    if error.kind == "invalid":
+        # Header names are capitalised (Idempotency-Key); body fields are not.
+        location = "header" if error.field and error.field[:1].isupper() else "body"
+        errors = [{"location": location, "name": error.field or "",
+                   "description": error.message}]
+    return http_error(_DOMAIN_STATUS[error.kind], error.message, _DOMAIN_TITLES[error.kind],
+                      errors=errors, **extra)
+
+
+def committing_refusals(view):
+    """Decorator for the views whose refusals must still commit what they did before
+    refusing (the lazy submission of an attempt whose time is over): the refusal is
+    returned as the response instead of raised, so the transaction commits. Any other
+    view simply lets :class:`DomainError` propagate to :func:`domain_error_view`, and the
+    transaction rolls back."""
+    @functools.wraps(view)
+    def wrapper(request):
+        try:
+            return view(request)
+        except DomainError as error:
+            return domain_error_response(error)
+    return wrapper
+
+
 def cornice_error_handler(request):
     """Cornice calls this when validation left errors on ``request.errors``."""
     errors = list(request.errors)
@@ -108,6 +156,12 @@ def forbidden_view(context, request):
                           "(Authorization: Bearer <token>).",
                           "Not authenticated", headers={"WWW-Authenticate": "Bearer"})
     return http_error(exc.HTTPForbidden, "Your account is not allowed to do this.", "Forbidden")
+
+
+@exception_view_config(DomainError)
+def domain_error_view(context, request):
+    """Every refusal of the domain, from core services and plugins alike."""
+    return domain_error_response(context)
 
 
 @exception_view_config(HTTPException)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pyramid import httpexceptions as exc
-
-from quizcore.domain.errors import DomainError
-from quizcore.errors import bad_request, http_error, not_found
+from quizcore.errors import bad_request, committing_refusals, not_found
 from quizcore.models import Quiz, Role, Severity
 from quizcore.rest import Service, iso, validator
 
@@ -25,12 +22,13 @@ quiz_violations = Service(
     name="anticheat_quiz_violations", path="/api/quizzes/{id}/violations",
     description="Violations of a quiz's attempts by type and by student (owner or admin).")
 
-_STATUS = {"not_found": exc.HTTPNotFound, "conflict": exc.HTTPConflict}
-_TITLES = {"not_found": "Not found", "conflict": "Conflict"}
 
 
 @attempt_violations.post(permission="study", schema=ViolationRequest(),
                          validators=(validator,), content_type=("application/json",))
+# Refusals are answered, not raised: the refusal of a report whose time is over commits the
+# attempt's lazy submission; the other refusals have written nothing.
+@committing_refusals
 def report_violation(request):
     """Record a violation. Answers ``total_violations`` (the attempt's counted reports),
     ``auto_submit`` (this report ended the attempt), ``counted`` (false: a debounced repeat).
@@ -44,14 +42,8 @@ def report_violation(request):
     report = Report(kind, body.get("question_index"),
                     Severity(body["severity"]) if "severity" in body else None,
                     body.get("metadata"))
-    try:
-        recorded = record_violation(request.dbsession, request.validated["path"]["id"],
-                                    request.user, report, policy)
-    except DomainError as error:
-        extra = {"reason": error.reason} if error.reason else {}
-        # Returned, not raised: the refusal of a report whose time is over commits the
-        # attempt's lazy submission; the other refusals have written nothing.
-        return http_error(_STATUS[error.kind], error.message, _TITLES[error.kind], **extra)
+    recorded = record_violation(request.dbsession, request.validated["path"]["id"],
+                                request.user, report, policy)
     submission = recorded.submission
     if recorded.auto_submitted:
         message = "Violation recorded; the attempt was submitted automatically."

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from quizcore.domain import attempts as lifecycle
+from quizcore.domain import visibility
 from quizcore.domain.errors import Conflict, Invalid, NotFound
 from quizcore.domain.grading import GradeOutcome, GradingContext, quantize
 from quizcore.domain.people import ensure_teacher_profile
@@ -29,7 +30,6 @@ from quizcore.models import (
     Quiz,
     QuizAttempt,
     QuizQuestion,
-    Role,
     StudentAnswer,
     User,
     utcnow,
@@ -141,11 +141,6 @@ def grade_submission(context: GradingContext) -> GradeOutcome:
 # -- who may grade ---------------------------------------------------------------------------
 
 
-def may_grade(user: User, quiz: Quiz) -> bool:
-    """Only the quiz's teacher and admins mark its attempts."""
-    return user.role == Role.ADMIN or quiz.created_by == user.id
-
-
 def quiz_links(session: Session, quiz_id: str) -> list[QuizQuestion]:
     return list(session.scalars(
         sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)
@@ -187,7 +182,7 @@ def graded_attempt_for(session: Session, attempt_id: str, user: User,
     """The attempt, locked, when ``user`` may mark it and it has ended. An attempt whose time
     is over is submitted first (the core's lazy expiry)."""
     attempt = lifecycle.lock_attempt(session, attempt_id)
-    if attempt is None or not may_grade(user, attempt.quiz):
+    if attempt is None or not visibility.manages(user, attempt.quiz):
         raise NotFound("Attempt")
     if attempt.status == AttemptStatus.IN_PROGRESS:
         if lifecycle.expire_if_due(session, attempt, now) is None:

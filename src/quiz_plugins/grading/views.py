@@ -7,19 +7,17 @@ Only the quiz's teacher and admins see or mark a quiz's attempts; anyone else ge
 from __future__ import annotations
 
 import sqlalchemy as sa
-from pyramid import httpexceptions as exc
 
 from quizcore.domain import attempts as lifecycle
-from quizcore.domain import review
-from quizcore.domain.errors import DomainError, NotFound
-from quizcore.errors import bad_request, http_error
+from quizcore.domain import review, visibility
+from quizcore.domain.errors import NotFound
+from quizcore.errors import bad_request
 from quizcore.models import (
     Question,
     QuestionType,
     Quiz,
     QuizAttempt,
     QuizQuestion,
-    Role,
     Student,
     StudentAnswer,
     User,
@@ -50,25 +48,11 @@ quiz_regrade = Service(
                 "a correction); marks given by hand are kept. dry_run=true reports the "
                 "changes without making them.")
 
-_TITLES = {"invalid": "Invalid request", "not_found": "Not found", "conflict": "Conflict",
-           "forbidden": "Forbidden"}
-_STATUS = {"invalid": exc.HTTPBadRequest, "not_found": exc.HTTPNotFound,
-           "conflict": exc.HTTPConflict, "forbidden": exc.HTTPForbidden}
-
-
-def refusal(error: DomainError) -> exc.HTTPException:
-    """A domain refusal as the API's JSON error (400 with the offending field, 404, 409)."""
-    if error.kind == "invalid":
-        return bad_request(error.message, name=error.field)
-    extra = {"reason": error.reason} if error.reason else {}
-    return http_error(_STATUS[error.kind], error.message, _TITLES[error.kind], **extra)
-
 
 def _scope(statement, user: User):
-    """Attempts (joined with their quiz) the user may mark."""
-    if user.role == Role.ADMIN:
-        return statement
-    return statement.where(Quiz.created_by == user.id)
+    """Attempts (joined with their quiz) the user may mark: staff see those of the quizzes
+    they manage (students never reach these routes)."""
+    return statement.where(visibility.attempt_condition(user))
 
 
 def _attempt_rows(query: dict, user: User):
@@ -181,8 +165,8 @@ def list_graded(request):
 
 def _visible_attempt(request) -> QuizAttempt:
     attempt = request.dbsession.get(QuizAttempt, request.validated["path"]["attempt_id"])
-    if attempt is None or not marking.may_grade(request.user, attempt.quiz):
-        raise refusal(NotFound("Attempt"))
+    if attempt is None or not visibility.manages(request.user, attempt.quiz):
+        raise NotFound("Attempt")
     return attempt
 
 
@@ -260,11 +244,8 @@ def _grades(request) -> list[marking.Grade]:
 def grade_attempt(request):
     """Mark answers by hand; the attempt's totals are recomputed (``passed`` stays null while
     other answers still wait). 400 for marks out of range or answers of another attempt."""
-    try:
-        done = marking.grade_answers(request.dbsession, request.validated["path"]["attempt_id"],
-                                     _grades(request), request.user)
-    except DomainError as error:
-        raise refusal(error) from None
+    done = marking.grade_answers(request.dbsession, request.validated["path"]["attempt_id"],
+                                 _grades(request), request.user)
     attempt, result = done.attempt, done.result
     return {
         "message": "Grades saved." if not result.pending else
@@ -287,8 +268,8 @@ def regrade(request):
     change (old and new score, percentage, passed, status, and the answers whose marks
     change); ``attempts_checked`` counts every ended attempt looked at."""
     quiz = request.dbsession.get(Quiz, request.validated["path"]["id"])
-    if quiz is None or not marking.may_grade(request.user, quiz):
-        raise refusal(NotFound("Quiz"))
+    if quiz is None or not visibility.manages(request.user, quiz):
+        raise NotFound("Quiz")
     dry_run = _dry_run(request.validated)
     report = marking.regrade_quiz(request.dbsession, quiz, request.user, dry_run=dry_run)
     names = dict(request.dbsession.execute(

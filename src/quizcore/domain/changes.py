@@ -8,17 +8,22 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..wire import iso
+
 
 def jsonable(value: Any) -> Any:
-    """A value as it may appear in an event payload (audit rows store JSON)."""
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None).isoformat() + "Z"
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """A value as JSON holds it (event payloads, audit rows, API answers): datetimes as ISO
+    strings in UTC, enums as their values, decimals as floats, containers recursively."""
+    if isinstance(value, dt.datetime | dt.date):
+        return iso(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(item) for item in value]
     return value
 
 

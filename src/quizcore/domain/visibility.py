@@ -7,8 +7,11 @@ The rule of the school:
   in those classes, and among teachers only themselves;
 * a **student** sees only themselves.
 
-Anything not visible is answered with 404 by the services, as if it did not exist. Other
-features (quizzes, attempts, grading, analytics, exports) use these functions so the rule
+Quizzes and questions belong to the teacher who made them (and are managed by admins); an
+attempt is seen by its student and by whoever manages its quiz.
+
+Anything not visible is answered with 404 by the services, as if it did not exist. Every
+feature (quizzes, attempts, grading, analytics, exports) asks these functions, so the rule
 lives in one place. The ``*_visible_to`` functions return ``select()`` statements (or
 conditions) to build queries on; the ``can_see_*`` functions answer for one object.
 """
@@ -18,7 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Role, SchoolClass, Student, TeacherClass, User
+from ..models import Quiz, QuizAttempt, Role, SchoolClass, Student, TeacherClass, User
 
 
 def is_admin(user: User | None) -> bool:
@@ -129,3 +132,31 @@ def can_manage_class_members(session: Session, user: User, class_id: str) -> boo
     """May ``user`` add students to or remove them from the class? Admins, and teachers
     assigned to it."""
     return can_see_class(session, user, class_id)
+
+
+# -- quizzes, questions and attempts ---------------------------------------------------------
+
+
+def manages(user: User | None, item) -> bool:
+    """May ``user`` manage a quiz or question (``created_by``): change it, see its attempts,
+    results, statistics and documents, grade it? Its owner and admins."""
+    return user is not None and (is_admin(user) or item.created_by == user.id)
+
+
+def attempt_condition(user: User) -> sa.ColumnElement[bool]:
+    """A condition on ``QuizAttempt`` (joined with its ``Quiz``) true for the attempts
+    ``user`` may see: a student their own, a teacher those at their quizzes, admins all."""
+    if is_admin(user):
+        return sa.true()
+    if user.role == Role.TEACHER:
+        return Quiz.created_by == user.id
+    if user.role == Role.STUDENT:
+        return QuizAttempt.student_id == user.id
+    return sa.false()
+
+
+def can_see_attempt(user: User, attempt: QuizAttempt) -> bool:
+    """May ``user`` see this attempt (see :func:`attempt_condition`)?"""
+    if user.role == Role.STUDENT:
+        return attempt.student_id == user.id
+    return manages(user, attempt.quiz)

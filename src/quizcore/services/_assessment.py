@@ -1,19 +1,17 @@
 """What the question, quiz and attempt services share: roles, ownership, raw request
-bodies and the translation of domain refusals into the API's JSON errors."""
+bodies."""
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-import functools
-from decimal import Decimal
 from typing import Any
 
 from pyramid import httpexceptions as exc
 
-from ..domain.errors import DomainError, NotFound
+from ..domain import visibility
+from ..domain.changes import jsonable  # noqa: F401 - the services' one JSON converter
+from ..domain.errors import NotFound
 from ..domain.people import ensure_teacher_profile
-from ..domain.timing import iso
+from ..domain.visibility import is_admin  # noqa: F401 - used here and by the services
 from ..errors import bad_request, http_error
 from ..models import Role, Teacher
 from ..rest import Service
@@ -22,69 +20,9 @@ from ..rest import Service
 #: parsing (a malformed multipart body would otherwise fail inside the form parser).
 JSON = ("application/json",)
 
-_STATUS = {
-    "invalid": exc.HTTPBadRequest,
-    "forbidden": exc.HTTPForbidden,
-    "not_found": exc.HTTPNotFound,
-    "conflict": exc.HTTPConflict,
-}
-_TITLES = {"invalid": "Invalid request", "forbidden": "Forbidden", "not_found": "Not found",
-           "conflict": "Conflict"}
-
-
 def service(**kwargs) -> Service:
     """A quizcore Service (kept as the one place these services are created)."""
     return Service(**kwargs)
-
-
-def jsonable(value: Any) -> Any:
-    """Datetimes as ISO strings, enums as their values, decimals as floats (recursively)."""
-    if isinstance(value, dt.datetime):
-        return iso(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [jsonable(item) for item in value]
-    return value
-
-
-def domain_error_response(error: DomainError) -> exc.HTTPException:
-    """The API's JSON error for a domain refusal; ``reason`` and details join the body."""
-    extra: dict[str, Any] = {key: jsonable(value) for key, value in error.details.items()}
-    if error.reason:
-        extra["reason"] = error.reason
-    errors = None
-    if error.kind == "invalid":
-        location = "header" if error.field and error.field[:1].isupper() else "body"
-        errors = [{"location": location, "name": error.field or "",
-                   "description": error.message}]
-    return http_error(_STATUS[error.kind], error.message, _TITLES[error.kind], errors=errors,
-                      **extra)
-
-
-def domain_errors(commit: bool = False):
-    """Decorator: domain refusals become JSON errors.
-
-    By default the error is raised, so the request's transaction rolls back. With
-    ``commit=True`` it is returned, so what the view did before the refusal (the lazy
-    auto-submission of an expired attempt) is committed.
-    """
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request):
-            try:
-                return view(request)
-            except DomainError as error:
-                response = domain_error_response(error)
-                if commit:
-                    return response
-                raise response from None
-        return wrapper
-    return decorate
 
 
 def raw_body(request) -> dict[str, Any]:
@@ -102,10 +40,6 @@ def nulls_sent(request, fields) -> dict[str, None]:
     return {field: None for field in fields if field in body and body[field] in (None, "")}
 
 
-def is_admin(user) -> bool:
-    return user.role == Role.ADMIN
-
-
 def is_student(user) -> bool:
     return user.role == Role.STUDENT
 
@@ -114,7 +48,7 @@ def owned_or_404(request, model, what: str):
     """The object of ``model`` named by the path's ``id`` when the user may manage it: its
     owner (``created_by``) or an admin. Anyone else gets the same 404 as for a missing id."""
     item = request.dbsession.get(model, request.matchdict["id"])
-    if item is None or (not is_admin(request.user) and item.created_by != request.user.id):
+    if item is None or not visibility.manages(request.user, item):
         raise NotFound(what)
     return item
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..domain import attempts as lifecycle
-from ..domain import review, timing
+from ..domain import review, timing, visibility
 from ..domain.errors import Invalid, NotFound
 from ..models import Quiz as QuizModel
-from ..models import QuizAttempt, Role, Student, User, utcnow
+from ..models import QuizAttempt, Student, User, utcnow
 from ..rest import iso, page_params, paginate, validator
 from ..schemas.attempts import AnswerRequest, AttemptListRequest
-from ._assessment import JSON, domain_errors, is_student, jsonable, raw_body, service
+from ._assessment import JSON, is_student, jsonable, raw_body, service
 
 attempts = service(name="attempts", path="/api/attempts",
                    description="Attempts: a student's own, a teacher's quizzes', all for admins.")
@@ -42,21 +42,12 @@ LIST_EXPIRY_LIMIT = 50
 
 def _scope(statement, user):
     """Restrict a statement over QuizAttempt (joined with Quiz) to what ``user`` may see."""
-    if user.role == Role.STUDENT:
-        return statement.where(QuizAttempt.student_id == user.id)
-    if user.role == Role.ADMIN:
-        return statement
-    return statement.where(QuizModel.created_by == user.id)
+    return statement.where(visibility.attempt_condition(user))
 
 
 def _visible_attempt(request) -> QuizAttempt:
     item = request.dbsession.get(QuizAttempt, request.matchdict["id"])
-    user = request.user
-    if item is None:
-        raise NotFound("Attempt")
-    if is_student(user) and item.student_id != user.id:
-        raise NotFound("Attempt")
-    if user.role == Role.TEACHER and item.quiz.created_by != user.id:
+    if item is None or not visibility.can_see_attempt(request.user, item):
         raise NotFound("Attempt")
     return item
 
@@ -131,7 +122,6 @@ def list_attempts(request):
 
 
 @attempt.get()
-@domain_errors()
 def get_attempt(request):
     """One attempt: quiz, student, answers (a student: in their attempt's order, with marks
     and correct answers only as the quiz's review policy allows), violations, result."""
@@ -184,7 +174,6 @@ _STATUS_ROW = sa.select(
 
 
 @attempt_status.get(permission="study")
-@domain_errors()
 def get_attempt_status(request):
     """Status and seconds remaining of the student's own attempt, and whether a save would
     be accepted now. A pure read: it never submits anything."""
@@ -232,7 +221,6 @@ def _answer_fields(request, body: dict) -> tuple[int | None, str | None]:
 
 @attempt_answer.post(permission="study", schema=AnswerRequest(), validators=(validator,),
                      content_type=JSON)
-@domain_errors()
 def save_answer(request):
     """Save one answer of the student's own attempt (upsert). ``answer_option`` is an index
     into the options as shown to this student. 409 once submitted or time is over (``reason``
@@ -251,7 +239,6 @@ def save_answer(request):
 
 
 @attempt_submit.post(permission="study")
-@domain_errors()
 def submit_attempt(request):
     """Submit the student's own attempt. Returns the result (``status`` graded, or pending
     while no grader scored it or answers await a teacher); submitting again returns the same

@@ -21,7 +21,6 @@ from ..schemas.questions import (
 from ..schemas.types import ids_only
 from ._assessment import (
     JSON,
-    domain_errors,
     is_admin,
     jsonable,
     nulls_sent,
@@ -105,7 +104,6 @@ def list_questions(request):
 
 @questions.post(permission="teach", schema=question_create_schema(),
                 validators=(body_validator,), content_type=JSON)
-@domain_errors()
 def create_question(request):
     """Add a question to the bank (201). Admins name the owner with ``teacher_id``."""
     values = _with_raw_booleans(request, dict(request.validated))
@@ -121,7 +119,6 @@ def create_question(request):
 
 
 @question.get(permission="teach")
-@domain_errors()
 def get_question(request):
     """One question with its answer key; ``in_use`` tells whether students have seen it."""
     item = _visible_question(request)
@@ -130,7 +127,6 @@ def get_question(request):
 
 @question.put(permission="teach", schema=question_update_schema(),
               validators=(body_validator,), content_type=JSON)
-@domain_errors()
 def update_question(request):
     item = _visible_question(request)
     changes = _with_raw_booleans(request, dict(request.validated))
@@ -150,7 +146,6 @@ update_question.__doc__ = ("Change any subset of the fields (null clears an opti
 
 
 @question.delete(permission="teach")
-@domain_errors()
 def delete_question(request):
     """Delete a question that no quiz uses (409 otherwise)."""
     item = _visible_question(request)

@@ -15,6 +15,7 @@ from ..domain import quizzes as rules
 from ..domain.attempts import shown_answer_option, start_attempt
 from ..domain.errors import Invalid, NotFound
 from ..domain.timing import seconds_remaining
+from ..errors import committing_refusals
 from ..events import EntityChanged
 from ..models import (
     AttemptStatus,
@@ -31,7 +32,6 @@ from ..rest import body_validator, emit_for, iso, page_params, paginate, validat
 from ..schemas.quizzes import QuizListRequest, quiz_create_schema, quiz_update_schema
 from ._assessment import (
     JSON,
-    domain_errors,
     is_admin,
     is_student,
     jsonable,
@@ -233,7 +233,6 @@ def list_quizzes(request):
 
 @quizzes.post(permission="teach", schema=quiz_create_schema(), validators=(body_validator,),
               content_type=JSON)
-@domain_errors()
 def create_quiz(request):
     """Create a draft quiz (201). The access code is generated unless one is given (409 if
     it is taken). Admins name the owner with ``teacher_id``."""
@@ -251,7 +250,6 @@ def create_quiz(request):
 
 
 @quiz_access.get(permission="study")
-@domain_errors()
 def get_quiz_by_access_code(request):
     """A student looks up a quiz by access code: its details without questions or answers.
     404 unknown code; 403 not set for the student's class, closed, not started or ended."""
@@ -275,7 +273,6 @@ def get_quiz_by_access_code(request):
 
 
 @quiz.get()
-@domain_errors()
 def get_quiz(request):
     """One quiz. Teachers (owner) and admins get questions with their keys; students get
     the settings of a quiz set for their class (404 otherwise), never questions or keys."""
@@ -293,7 +290,6 @@ def get_quiz(request):
 
 @quiz.put(permission="teach", schema=quiz_update_schema(), validators=(body_validator,),
           content_type=JSON)
-@domain_errors()
 def update_quiz(request):
     item = _staff_quiz_or_404(request)
     values = request.validated
@@ -315,7 +311,6 @@ update_quiz.__doc__ = ("Change any subset of the fields (null clears description
 
 
 @quiz.delete(permission="teach")
-@domain_errors()
 def delete_quiz(request):
     """Delete a quiz; 409 while it has attempts, unless it is archived."""
     item = _staff_quiz_or_404(request)
@@ -327,7 +322,6 @@ def delete_quiz(request):
 
 
 @quiz_publish.post(permission="teach")
-@domain_errors()
 def publish_quiz(request):
     """Publish the quiz; 409 (reason no_questions) when it has no questions."""
     item = _staff_quiz_or_404(request)
@@ -339,7 +333,6 @@ def publish_quiz(request):
 
 
 @quiz_archive.post(permission="teach")
-@domain_errors()
 def archive_quiz(request):
     """Archive the quiz: students can no longer start it; attempts in progress may finish."""
     item = _staff_quiz_or_404(request)
@@ -351,7 +344,7 @@ def archive_quiz(request):
 
 
 @quiz_start.post(permission="study")
-@domain_errors(commit=True)  # an expired attempt auto-submitted on the way stays submitted
+@committing_refusals  # an expired attempt auto-submitted on the way stays submitted
 def start_quiz(request):
     """Start an attempt (201), or resume the one in progress (200, same ``attempt_id``, saved
     answers, remaining time). Questions and options come in this attempt's order, without

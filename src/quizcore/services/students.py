@@ -29,6 +29,7 @@ from ..schemas.students import (
     StudentUpdateRequest,
 )
 from ..schemas.types import cleared_fields, ids_only
+from ._accounts import account_fields
 
 students = Service(name="students", path="/api/students",
                    description="Students visible to the signed-in teacher or admin.")
@@ -54,24 +55,17 @@ def class_ref(school_class: SchoolClass | None) -> dict | None:
 
 
 def student_json(profile: Student) -> dict:
-    user = profile.user
     return {
-        "id": profile.id,
-        "name": user.name,
-        "email": user.email,
-        "role": str(user.role),
+        **account_fields(profile.user, profile.created_at),
         "registration_number": profile.registration_number,
         "class": class_ref(profile.school_class),
         "class_id": profile.class_id,
         "class_name": profile.school_class.name if profile.school_class else None,
         "is_account_claimed": profile.is_account_claimed,
         "claimed_at": iso(profile.claimed_at),
-        "is_active": user.is_active,
         "date_of_birth": iso(profile.date_of_birth),
         "parent_email": profile.parent_email,
         "parent_phone": profile.parent_phone,
-        "last_login": iso(user.last_login),
-        "created_at": iso(profile.created_at),
     }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain import visibility
 from ..errors import not_found
 from ..models import SchoolClass, Student, Teacher, TeacherClass, User
-from ..rest import Service, iso, page_params, paginate, validator
+from ..rest import Service, page_params, paginate, validator
 from ..schemas.teachers import (
     TeacherClassesRequest,
     TeacherListRequest,
@@ -23,6 +23,7 @@ from ..schemas.teachers import (
     TeacherStudentsRequest,
 )
 from ..schemas.types import ids_only
+from ._accounts import account_fields
 from .students import filter_students, student_json, with_relations, with_search
 
 TEACHER_PATH = "/api/teachers/{id}"
@@ -59,20 +60,13 @@ def classes_of_teachers(session: Session, teacher_ids: list[str]) -> dict[str, l
 
 
 def teacher_json(profile: Teacher, classes: list[dict]) -> dict:
-    user = profile.user
     return {
-        "id": profile.id,
-        "name": user.name,
-        "email": user.email,
-        "role": str(user.role),
+        **account_fields(profile.user, profile.created_at),
         "subject": profile.subject,
         "phone": profile.phone,
         "department": profile.department,
         "bio": profile.bio,
         "classes": classes,
-        "is_active": user.is_active,
-        "last_login": iso(user.last_login),
-        "created_at": iso(profile.created_at),
     }
 
 
