@@ -22,7 +22,7 @@ from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 from swagger_ui_bundle import swagger_ui_path
 
-from ..reports.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE
+from ..documents.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE
 from ..rest import NO_PERMISSION_REQUIRED, Service
 
 API_TITLE = "quizcore"

@@ -6,7 +6,7 @@ import pytest
 import webtest
 
 from tests.conftest import build_app
-from tests.reports.conftest import exam  # noqa: F401 - the shared fixture
+from tests.marked_exam import exam  # noqa: F401 - the shared fixture
 
 _VARIANTS: dict = {}
 
