@@ -8,6 +8,7 @@ document (:mod:`.report`) are this plugin's, and :mod:`.views` decides who may s
 
 from __future__ import annotations
 
+from quizcore.documents.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE
 from quizcore.documents.pdf import require_fonts
 
 from . import views
@@ -38,3 +39,7 @@ def includeme(config):
     require_fonts(config.registry.settings["quizcore.pdf_font_dir"], "quiz_plugins.analytics")
     for service in views.SERVICES:
         config.add_cornice_service(service)
+    config.add_operation_statuses(views.exports_analytics, "GET",
+                                  download=(PDF_TYPE, XLSX_TYPE))
+    config.add_operation_statuses(views.quiz_analytics_export, "GET",
+                                  download=(PDF_TYPE, XLSX_TYPE, CSV_TYPE))

@@ -8,6 +8,7 @@ download what. The analytics download is the analytics plugin's.
 
 from __future__ import annotations
 
+from quizcore.documents.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE
 from quizcore.documents.pdf import require_fonts
 
 from . import views
@@ -35,3 +36,10 @@ def includeme(config):
     require_fonts(config.registry.settings["quizcore.pdf_font_dir"], "quiz_plugins.exports")
     for service in views.SERVICES:
         config.add_cornice_service(service)
+    for service in (views.students_export, views.students_export_alias):
+        # 404: a class_id the user may not see
+        config.add_operation_statuses(service, "GET", statuses=(404,),
+                                      download=(CSV_TYPE, XLSX_TYPE))
+    config.add_operation_statuses(views.quiz_results_export, "GET",
+                                  download=(CSV_TYPE, XLSX_TYPE, PDF_TYPE))
+    config.add_operation_statuses(views.attempt_pdf_export, "GET", download=(PDF_TYPE,))
