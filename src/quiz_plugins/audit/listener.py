@@ -9,8 +9,9 @@ without raising, so their transaction commits.
 from __future__ import annotations
 
 from quizcore.events import DomainEvent
-from quizcore.models import AuditLog, new_uuid, utcnow
+from quizcore.models import new_uuid, utcnow
 
+from .models import AuditLog
 from .records import AuditEntry, describe
 
 #: Column sizes of ``audit_logs`` (a longer value would make MySQL refuse the whole request).

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from quizcore.events import AttemptGraded, AttemptSubmitted, QuizPublished
 from quizcore.models import (
     AttemptStatus,
-    Notification,
     Quiz,
     QuizAttempt,
     Student,
@@ -36,6 +35,7 @@ from quizcore.models import (
 from . import messages
 from .mail import render_mail
 from .messages import Notice
+from .models import Notification
 
 log = logging.getLogger(__name__)
 
