@@ -122,11 +122,6 @@ def median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def sample_variance(values: Sequence[float]) -> float | None:
-    """Sample variance (n − 1); None for fewer than two values."""
-    return statistics.variance(values) if len(values) >= 2 else None
-
-
 def sample_sd(values: Sequence[float]) -> float | None:
     """Sample standard deviation (n − 1); None for fewer than two values."""
     return statistics.stdev(values) if len(values) >= 2 else None
