@@ -12,6 +12,14 @@
 
 ``make test`` creates the ``quiz`` user and makes sure both servers run (.ci/services.sh).
 
+**Plugins.** A plugin's own tests live in ``tests/plugins/<name>/``, whose ``conftest.py``
+starts with ``pytest.importorskip("quiz_plugins.<name>")``: with the plugin's folder deleted
+the directory is reported skipped, and nothing in it is imported. Its test modules carry
+``pytestmark = pytest.mark.plugin("quiz_plugins.<name>")``, so a run that leaves the
+plugin out of ``QUIZCORE_TEST_PLUGINS`` (``make test-plugins-off``) skips them too. A test
+elsewhere that needs a plugin is marked the same way and imports nothing from it at module
+level (a plugin's table is reached without its model, e.g. ``sa.table("notifications")``:
+the schema is the same whatever is installed).
 """
 
 from __future__ import annotations
@@ -227,6 +235,26 @@ def plugin_app(app_settings, engine):
 @pytest.fixture
 def plugin_testapp(plugin_app, dbsession) -> webtest.TestApp:
     return webtest.TestApp(plugin_app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+
+
+_VARIANTS: dict = {}
+
+
+@pytest.fixture
+def app_with(app_settings, engine, app, dbsession):
+    """``app_with(**settings)`` -> a TestApp of the app built with those settings (built once
+    per run), bound to this test's rolled-back connection like ``testapp``. Values are
+    given as the ini would (anything is turned into a string); ``redis_client`` hands in a
+    Redis client of its own."""
+    def make(redis_client=None, **overrides):
+        overrides = {key: str(value) for key, value in overrides.items()}
+        key = (tuple(sorted(overrides.items())), id(redis_client))
+        if key not in _VARIANTS:
+            _VARIANTS[key] = build_app({**app_settings, **overrides}, engine, redis_client)
+        variant = _VARIANTS[key]
+        variant.registry["dbsession_factory"] = app.registry["dbsession_factory"]
+        return webtest.TestApp(variant, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+    return make
 
 
 @pytest.fixture
