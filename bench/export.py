@@ -6,7 +6,7 @@ many students (every third name Cyrillic, so the PDFs need the DejaVu fonts), wi
 answer per question. Then:
 
 1. **in process**, the parts of a results export: the three queries
-   (:func:`quizcore.reports.results.load_results`) and each builder (CSV, XLSX with its
+   (:func:`quiz_plugins.exports.results.load_results`) and each builder (CSV, XLSX with its
    charts, PDF), and one attempt PDF (its queries and reportlab);
 2. **over HTTP**, the real application (``quiz_plugins.exports``) under waitress in a
    subprocess on 127.0.0.1: ``GET /api/exports/quiz/{id}/results`` in each format (the whole
@@ -163,10 +163,10 @@ def in_process(database_url: str, quiz_id: str, attempt_ids: list[str]) -> None:
     """Where the time of an export goes, without HTTP."""
     from sqlalchemy.orm import Session
 
+    from quiz_plugins.exports import attempt_pdf, results
     from quizcore.db import make_engine
     from quizcore.domain.review import STAFF_POLICY
     from quizcore.models import Quiz, QuizAttempt
-    from quizcore.reports import attempt_pdf, results
 
     engine = make_engine(database_url)
     with Session(engine) as session:

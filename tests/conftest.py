@@ -11,6 +11,15 @@
   default db 15), flushed before each test.
 
 ``make test`` creates the ``quiz`` user and makes sure both servers run (.ci/services.sh).
+
+**Plugins.** A plugin's own tests live in ``tests/plugins/<name>/``, whose ``conftest.py``
+starts with ``pytest.importorskip("quiz_plugins.<name>")``: with the plugin's folder deleted
+the directory is reported skipped, and nothing in it is imported. Its test modules carry
+``pytestmark = pytest.mark.plugin("quiz_plugins.<name>")``, so a run that leaves the
+plugin out of ``QUIZCORE_TEST_PLUGINS`` (``make test-plugins-off``) skips them too. A test
+elsewhere that needs a plugin is marked the same way and imports nothing from it at module
+level (a plugin's table is reached without its model, e.g. ``sa.table("notifications")``:
+the schema is the same whatever is installed).
 """
 
 from __future__ import annotations
@@ -27,8 +36,7 @@ from sqlalchemy.orm import sessionmaker
 
 from quizcore.app import make_config
 from quizcore.db import get_session_factory, make_engine
-from quizcore.migrations import alembic_config, import_all_models
-from quizcore.models import metadata
+from quizcore.migrations import alembic_config
 
 from . import factories
 from .helpers import auth_headers
@@ -193,14 +201,15 @@ def testapp(app, dbsession) -> webtest.TestApp:
 
 
 def empty_all_tables(engine: sa.Engine) -> None:
-    import_all_models()
+    """Delete every row of every table of the test database (MariaDB), plugin tables
+    included whether or not their plugin is installed."""
     with engine.begin() as connection:
-        if connection.dialect.name in ("mysql", "mariadb"):
-            connection.execute(sa.text("SET FOREIGN_KEY_CHECKS = 0"))
-        for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
-        if connection.dialect.name in ("mysql", "mariadb"):
-            connection.execute(sa.text("SET FOREIGN_KEY_CHECKS = 1"))
+        tables = [name for name in sa.inspect(connection).get_table_names()
+                  if name != "alembic_version"]
+        connection.execute(sa.text("SET FOREIGN_KEY_CHECKS = 0"))
+        for name in tables:
+            connection.execute(sa.delete(sa.table(name)))
+        connection.execute(sa.text("SET FOREIGN_KEY_CHECKS = 1"))
 
 
 @pytest.fixture
@@ -226,6 +235,26 @@ def plugin_app(app_settings, engine):
 @pytest.fixture
 def plugin_testapp(plugin_app, dbsession) -> webtest.TestApp:
     return webtest.TestApp(plugin_app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+
+
+_VARIANTS: dict = {}
+
+
+@pytest.fixture
+def app_with(app_settings, engine, app, dbsession):
+    """``app_with(**settings)`` -> a TestApp of the app built with those settings (built once
+    per run), bound to this test's rolled-back connection like ``testapp``. Values are
+    given as the ini would (anything is turned into a string); ``redis_client`` hands in a
+    Redis client of its own."""
+    def make(redis_client=None, **overrides):
+        overrides = {key: str(value) for key, value in overrides.items()}
+        key = (tuple(sorted(overrides.items())), id(redis_client))
+        if key not in _VARIANTS:
+            _VARIANTS[key] = build_app({**app_settings, **overrides}, engine, redis_client)
+        variant = _VARIANTS[key]
+        variant.registry["dbsession_factory"] = app.registry["dbsession_factory"]
+        return webtest.TestApp(variant, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+    return make
 
 
 @pytest.fixture

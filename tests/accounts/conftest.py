@@ -64,19 +64,3 @@ def events(events_app, dbsession):
     yield webtest.TestApp(events_app, extra_environ={"REMOTE_ADDR": "127.0.0.1"}), log
     log.clear()
 
-
-_VARIANTS: dict = {}
-
-
-@pytest.fixture
-def app_with(app_settings, engine, app, dbsession):
-    """``app_with(**settings)`` -> a TestApp of the app built with those settings (built once
-    per run), bound to this test's rolled-back connection like ``testapp``."""
-    def make(redis_client=None, **overrides):
-        key = (tuple(sorted(overrides.items())), id(redis_client))
-        if key not in _VARIANTS:
-            _VARIANTS[key] = build_app({**app_settings, **overrides}, engine, redis_client)
-        variant = _VARIANTS[key]
-        variant.registry["dbsession_factory"] = app.registry["dbsession_factory"]
-        return webtest.TestApp(variant, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
-    return make

@@ -1,5 +1,9 @@
 """Health, the OpenAPI document, the offline docs page, CORS."""
 
+import pytest
+from pyramid.config import Configurator
+from pyramid.exceptions import ConfigurationConflictError
+
 from tests.helpers import assert_error
 
 ORIGIN = "https://spa.example.org"
@@ -18,6 +22,22 @@ def test_openapi_lists_enabled_services_only(testapp, plugin_testapp):
     assert "/api/testplugin/ping" not in core["paths"]
     with_plugin = plugin_testapp.get("/api/openapi.json").json
     assert "/api/testplugin/ping" in with_plugin["paths"]
+
+
+def test_a_plugin_declares_the_statuses_of_its_own_operations(plugin_testapp):
+    responses = plugin_testapp.get("/api/openapi.json").json["paths"][
+        "/api/testplugin/conflict"]["post"]["responses"]
+    assert sorted(responses) == ["200", "400", "409", "413"]  # 400 and 413: a POST body
+    assert responses["409"]["schema"] == {"$ref": "#/definitions/Error"}
+
+
+def test_one_operation_declared_twice_stops_the_start_up():
+    config = Configurator()
+    config.include("quizcore.services.statuses")
+    config.add_operation_statuses("things", "POST", statuses=(409,))
+    config.add_operation_statuses("things", "post", statuses=(404,))
+    with pytest.raises(ConfigurationConflictError):
+        config.commit()
 
 
 def test_docs_page_is_served_without_internet(testapp):

@@ -216,8 +216,9 @@ CASES = [
     # A student downloads their own attempt; the quiz's teacher and admins do too.
     case("exports_attempt_pdf", "GET", "/api/exports/attempts/{ended_attempt}/pdf",
          "401 200 404 200 404 200", plugin=EXPORTS),
+    # The analytics download on the exports path: served by the analytics plugin.
     case("exports_analytics", "GET", "/api/exports/analytics/{quiz}", OWNER,
-         plugin=EXPORTS),
+         plugin=ANALYTICS),
     case("analytics_admin", "GET", "/api/analytics/admin", ADMIN_ONLY, plugin=ANALYTICS),
     case("analytics_teacher", "GET", "/api/analytics/teacher/{teacher}", OWNER,
          plugin=ANALYTICS),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from quizcore.migrations import import_all_models
+from quizcore.migrations import import_models
 from quizcore.models import metadata
 from tests.helpers import assert_error, auth_headers, fill
 
@@ -80,7 +80,7 @@ SIDE_EFFECT_TABLES = {"audit_logs", "notifications", "refresh_tokens", "password
 
 
 def snapshot(dbsession) -> dict:
-    import_all_models()
+    import_models()
     dbsession.expire_all()
     rows = {}
     for table in metadata.sorted_tables:

@@ -93,3 +93,4 @@ def includeme(config):
     config.add_subscriber(count_after_commit, AfterCommit, for_event=AttemptStarted)
     for service in (ping, echo, boom, event, conflict, private, admin_only):
         config.add_cornice_service(service)
+    config.add_operation_statuses(conflict, "POST", statuses=(409,))

@@ -1,14 +1,15 @@
 """Analytics: dashboards for administrators, teachers and students, and the item analysis
 of each quiz, as JSON and as PDF/XLSX/CSV downloads.
 
-The statistics live in the core (:mod:`quizcore.domain.analytics`,
-:mod:`quizcore.domain.dashboards`) and the documents in :mod:`quizcore.reports`, shared with
-the exports plugin; this plugin serves them and decides who may see what.
+The quiz statistics are the core's (:mod:`quizcore.domain.analytics`: the exports plugin's
+results document uses them too); the dashboards (:mod:`.dashboards`) and the analytics
+document (:mod:`.report`) are this plugin's, and :mod:`.views` decides who may see what.
 """
 
 from __future__ import annotations
 
-from quizcore.reports.pdf import require_fonts
+from quizcore.documents.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE
+from quizcore.documents.pdf import require_fonts
 
 from . import views
 from .settings import SETTINGS
@@ -24,8 +25,9 @@ def includeme(config):
     * ``/api/analytics/student/{student_id}`` (the student, the teachers of their class —
       restricted to their own quizzes —, administrators);
     * ``/api/analytics/quiz/{quiz_id}`` (``attempts=first|all``) and
-      ``/api/analytics/quiz/{quiz_id}/export`` (``format=pdf|xlsx|csv``): the quiz's owner
-      and administrators.
+      ``/api/analytics/quiz/{quiz_id}/export`` (``format=pdf|xlsx|csv``), also served at
+      ``/api/exports/analytics/{quiz_id}`` (``format=pdf|xlsx``): the quiz's owner and
+      administrators.
 
     Settings (environment ``QUIZCORE_ANALYTICS_<KEY>``):
     ``quizcore.analytics.recent_limit`` (10): attempts listed as recent activity;
@@ -37,3 +39,7 @@ def includeme(config):
     require_fonts(config.registry.settings["quizcore.pdf_font_dir"], "quiz_plugins.analytics")
     for service in views.SERVICES:
         config.add_cornice_service(service)
+    config.add_operation_statuses(views.exports_analytics, "GET",
+                                  download=(PDF_TYPE, XLSX_TYPE))
+    config.add_operation_statuses(views.quiz_analytics_export, "GET",
+                                  download=(PDF_TYPE, XLSX_TYPE, CSV_TYPE))

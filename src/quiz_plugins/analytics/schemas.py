@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import colander
 
-from quizcore.schemas.downloads import attempts_field, format_field
+from quizcore.domain.analytics import ATTEMPT_MODES, FIRST
+from quizcore.schemas.types import format_field, lower_strip
+
+
+def attempts_field() -> colander.SchemaNode:
+    """``attempts``: which attempts the statistics count (``first`` or ``all``)."""
+    return colander.SchemaNode(
+        colander.String(), preparer=lower_strip, missing=FIRST,
+        validator=colander.OneOf(ATTEMPT_MODES),
+        description="first (default): each student's first ended attempt counts; all: "
+                    "every ended attempt")
 
 
 class TeacherPath(colander.MappingSchema):
@@ -45,3 +55,16 @@ class ExportQuery(colander.MappingSchema):
 class ExportRequest(colander.MappingSchema):
     path = QuizPath()
     querystring = ExportQuery()
+
+
+class ExportsPathQuery(colander.MappingSchema):
+    """``/api/exports/analytics/{quiz_id}``, the exports path of the same download: PDF and
+    XLSX only, as it has always offered."""
+
+    format = format_field("pdf", "xlsx")
+    attempts = attempts_field()
+
+
+class ExportsPathRequest(colander.MappingSchema):
+    path = QuizPath()
+    querystring = ExportsPathQuery()

@@ -1,24 +1,37 @@
 """The analytics endpoints: dashboards for administrators, teachers and students, and the
 item analysis of a quiz (JSON, or as a PDF/XLSX/CSV download).
 
-The figures come from :mod:`quizcore.domain.dashboards` and
-:mod:`quizcore.domain.analytics` (aggregate queries; what each field means is documented
-there). Who may see what follows the rest of the API: anything not visible answers 404, and
-an endpoint for another role answers 403.
+The figures come from :mod:`.dashboards` and :mod:`quizcore.domain.analytics` (aggregate
+queries; what each field means is documented there), the downloads from :mod:`.report`.
+Who may see what follows the rest of the API: anything not visible answers 404, and an
+endpoint for another role answers 403.
 """
 
 from __future__ import annotations
 
-from quizcore.domain import analytics, dashboards, visibility
+from quizcore.documents.files import response
+from quizcore.domain import analytics, visibility
 from quizcore.errors import not_found
 from quizcore.models import Quiz, Role, Student, Teacher, User
-from quizcore.reports import analytics_report
-from quizcore.reports.files import response
 from quizcore.rest import Service, validator
 
-from .schemas import ExportRequest, QuizRequest, StudentRequest, TeacherRequest
+from . import dashboards, report
+from .schemas import (
+    ExportRequest,
+    ExportsPathRequest,
+    QuizRequest,
+    StudentRequest,
+    TeacherRequest,
+)
 from .settings import ACTIVITY_DAYS, RECENT_LIMIT
 
+# Created first so that the OpenAPI document lists it where it always stood, right after the
+# exports plugin's downloads.
+exports_analytics = Service(
+    name="exports_analytics", path="/api/exports/analytics/{quiz_id}",
+    description="The quiz's analytics as PDF (histogram of scores, facility chart, item "
+                "analysis, student performance, violations) or XLSX (with native charts). "
+                "attempts=first (default) or all. The quiz's owner and administrators only.")
 admin_analytics = Service(
     name="analytics_admin", path="/api/analytics/admin",
     description="The school at a glance (administrators): users by role, classes, questions "
@@ -63,7 +76,7 @@ def _activity_days(request) -> int:
 
 def _quiz(request) -> Quiz:
     quiz = request.dbsession.get(Quiz, request.validated["path"]["quiz_id"])
-    if quiz is None or not analytics.can_analyse(request.user, quiz):
+    if quiz is None or not visibility.manages(request.user, quiz):
         raise not_found("Quiz")
     return quiz
 
@@ -104,14 +117,18 @@ def get_quiz_analytics(request):
                                     request.validated["querystring"]["attempts"])
 
 
+# One download, two paths: /api/exports/analytics/{quiz_id} (API.md lists it among the
+# exports) offers PDF and XLSX only, hence its own schema. No docstring: cornice_swagger
+# would make it both operations' summary.
 @quiz_analytics_export.get(permission="teach", schema=ExportRequest(), validators=(validator,))
+@exports_analytics.get(permission="teach", schema=ExportsPathRequest(), validators=(validator,))
 def export_quiz_analytics(request):
     quiz = _quiz(request)
     query = request.validated["querystring"]
     data = analytics.quiz_analytics(request.dbsession, quiz, query["attempts"])
-    return response(analytics_report.analytics_document(
+    return response(report.analytics_document(
         data, query["format"], request.registry.settings["quizcore.pdf_font_dir"]))
 
 
 SERVICES = (admin_analytics, teacher_analytics, student_analytics, quiz_analytics,
-            quiz_analytics_export)
+            quiz_analytics_export, exports_analytics)

@@ -17,7 +17,7 @@ from quizcore.models import Severity, ViolationType
 from quizcore.settings import Setting, SettingsError, as_float, as_int, one_of
 
 from .policy import DEFAULT_SEVERITIES, SEVERITIES, Policy
-from .views import POLICY_KEY, SERVICES
+from .views import POLICY_KEY, SERVICES, attempt_violations
 
 PREFIX = "quizcore.anticheat."
 
@@ -55,3 +55,5 @@ def includeme(config):
                     for kind in ViolationType})
     for service in SERVICES:
         config.add_cornice_service(service)
+    # a report after the attempt was submitted
+    config.add_operation_statuses(attempt_violations, "POST", statuses=(409,))

@@ -9,9 +9,10 @@ without raising, so their transaction commits.
 from __future__ import annotations
 
 from quizcore.events import DomainEvent
-from quizcore.models import AuditLog, new_uuid, utcnow
+from quizcore.models import new_uuid, utcnow
 from quizcore.transactions import origin_of, settings_of
 
+from .models import AuditLog
 from .records import AuditEntry, describe
 
 #: Column sizes of ``audit_logs`` (a longer value would make MySQL refuse the whole request).

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 import zope.sqlalchemy
 from sqlalchemy.orm import Session
 
-from quizcore.models import AuditLog, utcnow
+from quizcore.models import utcnow
 
 from .listener import audit_row
+from .models import AuditLog
 from .records import AuditEntry
 
 

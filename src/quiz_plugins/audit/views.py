@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from quizcore.models import AuditLog, User
+from quizcore.models import User
 from quizcore.rest import Service, iso, page_params, paginate, validator
 
+from .models import AuditLog
 from .schemas import AuditLogListRequest, parse_bound, range_end, range_start
 
 audit_logs = Service(name="audit_logs", path="/api/audit-logs",

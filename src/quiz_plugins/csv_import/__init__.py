@@ -37,4 +37,6 @@ def includeme(config):
     config.add_settings_spec(SETTINGS)
     config.add_cornice_service(views.students_import)
     config.add_cornice_service(views.questions_import)
+    # class_id not visible; a concurrent import of the same rows
+    config.add_operation_statuses(views.students_import, "POST", statuses=(404, 409))
     scripts.includeme(config)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import colander
 
-from quizcore.schemas.downloads import attempts_field, format_field
-from quizcore.schemas.types import uuid_field
+from quizcore.schemas.types import format_field, uuid_field
 
 
 class StudentsQuery(colander.MappingSchema):
@@ -36,13 +35,3 @@ class AttemptPath(colander.MappingSchema):
 
 class AttemptPdfRequest(colander.MappingSchema):
     path = AttemptPath()
-
-
-class AnalyticsQuery(colander.MappingSchema):
-    format = format_field("pdf", "xlsx")
-    attempts = attempts_field()
-
-
-class AnalyticsExportRequest(colander.MappingSchema):
-    path = QuizPath()
-    querystring = AnalyticsQuery()

@@ -1,5 +1,6 @@
 """The download endpoints. Each one checks who is asking, loads the document's data with a
-fixed number of queries and hands it to a builder of :mod:`quizcore.reports`.
+fixed number of queries and hands it to its builder (:mod:`.students`, :mod:`.results`,
+:mod:`.attempt_pdf`).
 
 Refusals use the API's JSON error body: 404 for a quiz, attempt or class the user may not
 see (as if it did not exist), 403 for a student asking for a staff document or for an
@@ -8,20 +9,14 @@ attempt whose review the quiz does not allow, 400 for a bad ``format``.
 
 from __future__ import annotations
 
-from quizcore.domain import analytics, visibility
-from quizcore.domain.errors import DomainError
-from quizcore.errors import bad_request, forbidden, not_found
+from quizcore.documents.files import response
+from quizcore.domain import visibility
+from quizcore.errors import bad_request, not_found
 from quizcore.models import Quiz, QuizAttempt, SchoolClass, utcnow
-from quizcore.reports import analytics_report, attempt_pdf, results, students
-from quizcore.reports.files import response
 from quizcore.rest import Service, validator
 
-from .schemas import (
-    AnalyticsExportRequest,
-    AttemptPdfRequest,
-    ResultsExportRequest,
-    StudentsExportRequest,
-)
+from . import attempt_pdf, results, students
+from .schemas import AttemptPdfRequest, ResultsExportRequest, StudentsExportRequest
 from .settings import PDF_MAX_ROWS
 
 STUDENTS_DESCRIPTION = (
@@ -47,11 +42,6 @@ attempt_pdf_export = Service(
                 "(options in their original order), marks, feedback, violations. The quiz's "
                 "owner and administrators; the student themself once the attempt has ended "
                 "and when the quiz allows review (answer keys only when the quiz shows them).")
-analytics_export = Service(
-    name="exports_analytics", path="/api/exports/analytics/{quiz_id}",
-    description="The quiz's analytics as PDF (histogram of scores, facility chart, item "
-                "analysis, student performance, violations) or XLSX (with native charts). "
-                "attempts=first (default) or all. The quiz's owner and administrators only.")
 
 
 def _font_dir(request) -> str:
@@ -60,7 +50,7 @@ def _font_dir(request) -> str:
 
 def _quiz_for_staff(request) -> Quiz:
     quiz = request.dbsession.get(Quiz, request.validated["path"]["quiz_id"])
-    if quiz is None or not analytics.can_analyse(request.user, quiz):
+    if quiz is None or not visibility.manages(request.user, quiz):
         raise not_found("Quiz")
     return quiz
 
@@ -117,25 +107,9 @@ def export_attempt_pdf(request):
     attempt = session.get(QuizAttempt, request.validated["path"]["attempt_id"])
     if attempt is None:
         raise not_found("Attempt")
-    try:
-        policy = attempt_pdf.report_policy(request.user, attempt)
-    except DomainError as error:
-        if error.kind == "forbidden":
-            raise forbidden(error.message) from None
-        raise not_found("Attempt") from None
+    policy = attempt_pdf.report_policy(request.user, attempt)
     report = attempt_pdf.load_attempt_report(session, attempt, policy)
     return response(attempt_pdf.attempt_pdf(report, _font_dir(request)))
 
 
-@analytics_export.get(permission="teach", schema=AnalyticsExportRequest(),
-                      validators=(validator,))
-def export_analytics(request):
-    quiz = _quiz_for_staff(request)
-    query = request.validated["querystring"]
-    data = analytics.quiz_analytics(request.dbsession, quiz, query["attempts"])
-    return response(analytics_report.analytics_document(data, query["format"],
-                                                        _font_dir(request)))
-
-
-SERVICES = (students_export, students_export_alias, quiz_results_export, attempt_pdf_export,
-            analytics_export)
+SERVICES = (students_export, students_export_alias, quiz_results_export, attempt_pdf_export)

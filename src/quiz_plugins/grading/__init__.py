@@ -16,7 +16,7 @@ Without this plugin, submitted attempts stay ``submitted`` with no score and
 from __future__ import annotations
 
 from .marking import grade_submission
-from .views import SERVICES
+from .views import SERVICES, attempt_detail, attempt_grade
 
 
 def includeme(config):
@@ -27,3 +27,6 @@ def includeme(config):
     config.set_attempt_grader(grade_submission)
     for service in SERVICES:
         config.add_cornice_service(service)
+    # the attempt is still in progress
+    config.add_operation_statuses(attempt_detail, "GET", statuses=(409,))
+    config.add_operation_statuses(attempt_grade, "POST", statuses=(409,))

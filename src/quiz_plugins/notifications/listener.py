@@ -24,7 +24,6 @@ from quizcore.events import AttemptGraded, AttemptSubmitted, QuizPublished
 from quizcore.mailer import get_mail_service, send_after_commit
 from quizcore.models import (
     AttemptStatus,
-    Notification,
     Quiz,
     QuizAttempt,
     Student,
@@ -37,6 +36,7 @@ from quizcore.transactions import mark_changed, registry_of, settings_of
 from . import messages
 from .mail import render_mail
 from .messages import Notice
+from .models import Notification
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 import zope.sqlalchemy
 
 from quizcore.errors import not_found
-from quizcore.models import Notification, utcnow
+from quizcore.models import utcnow
 from quizcore.rest import Service, iso, page_params, paginate, validator
 from quizcore.schemas.types import ids_only
 
+from .models import Notification
 from .schemas import NotificationListRequest, NotificationRequest
 
 NOTIFICATION_PATH = "/api/notifications/{id}"

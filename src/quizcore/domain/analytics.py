@@ -69,7 +69,6 @@ from ..models import (
     Quiz,
     QuizAttempt,
     QuizQuestion,
-    Role,
     SchoolClass,
     Student,
     StudentAnswer,
@@ -120,11 +119,6 @@ def mean(values: Sequence[float]) -> float | None:
 def median(values: Sequence[float]) -> float | None:
     """Median (the mean of the two middle values for an even count); None for no values."""
     return float(statistics.median(values)) if values else None
-
-
-def sample_variance(values: Sequence[float]) -> float | None:
-    """Sample variance (n − 1); None for fewer than two values."""
-    return statistics.variance(values) if len(values) >= 2 else None
 
 
 def sample_sd(values: Sequence[float]) -> float | None:
@@ -231,14 +225,6 @@ def competition_ranks(scores: Sequence[float | None]) -> list[int | None]:
 
 
 # -- who may see a quiz's statistics -------------------------------------------------------------
-
-
-def can_analyse(user: User | None, quiz: Quiz) -> bool:
-    """A quiz's results, statistics and documents are for its owner and administrators
-    (anyone else is answered as if the quiz did not exist)."""
-    if user is None:
-        return False
-    return user.role == Role.ADMIN or quiz.created_by == user.id
 
 
 # -- which attempts count ------------------------------------------------------------------------

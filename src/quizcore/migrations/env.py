@@ -10,7 +10,7 @@ from plaster import get_settings
 from sqlalchemy.pool import NullPool
 
 from quizcore.db import make_engine
-from quizcore.migrations import import_all_models
+from quizcore.migrations import PLUGINS_OPTION, enabled_plugins, import_models, include_object
 from quizcore.models import metadata
 from quizcore.settings import DATABASE_URL_ENV
 
@@ -19,24 +19,31 @@ if config.config_file_name is not None and config.get_main_option("quizcore_ini"
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+def application_ini() -> str | None:
+    """The application's ini file (``-x ini=...``, else ``quizcore_ini`` of alembic.ini);
+    None when alembic runs from code (:func:`quizcore.migrations.alembic_config`)."""
+    return context.get_x_argument(as_dictionary=True).get("ini") or \
+        config.get_main_option("quizcore_ini")
+
+
 def database_url() -> str:
     if os.environ.get(DATABASE_URL_ENV):
         return os.environ[DATABASE_URL_ENV]
     if config.get_main_option("sqlalchemy.url"):
         return config.get_main_option("sqlalchemy.url")
-    ini = context.get_x_argument(as_dictionary=True).get("ini") or \
-        config.get_main_option("quizcore_ini", "development.ini")
-    return get_settings(ini, "app:main")["sqlalchemy.url"]
+    return get_settings(application_ini() or "development.ini", "app:main")["sqlalchemy.url"]
 
 
-import_all_models()
+def plugins() -> tuple[str, ...]:
+    """The enabled plugins: named by the caller, else by the application's ini."""
+    named = config.get_main_option(PLUGINS_OPTION)
+    if named is not None:
+        return enabled_plugins({"quizcore.plugins": named})
+    ini = application_ini()
+    return enabled_plugins(get_settings(ini, "app:main")) if ini else ()
 
 
-def include_object(obj, name, type_, reflected, compare_to):
-    # Tables of other applications sharing the database are not ours to drop.
-    if type_ == "table" and reflected and compare_to is None:
-        return False
-    return True
+import_models(plugins())
 
 
 def run_migrations_offline() -> None:

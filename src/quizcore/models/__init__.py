@@ -7,7 +7,6 @@ name because SQLite, used for local development, keeps index names in one namesp
 """
 
 from .attempts import QuizAttempt, StudentAnswer, Violation
-from .audit import AuditLog
 from .base import (
     AttemptStatus,
     Base,
@@ -21,7 +20,6 @@ from .base import (
     utcnow,
 )
 from .classes import SchoolClass, TeacherClass
-from .notifications import Notification
 from .questions import Question
 from .quizzes import Quiz, QuizClass, QuizQuestion
 from .tokens import PasswordResetToken, RefreshToken
@@ -32,10 +30,8 @@ metadata = Base.metadata
 __all__ = [
     "UNUSABLE_PASSWORD",
     "AttemptStatus",
-    "AuditLog",
     "Base",
     "Difficulty",
-    "Notification",
     "PasswordResetToken",
     "Question",
     "QuestionType",

@@ -1,4 +1,4 @@
-"""Field types and helpers shared by the account schemas.
+"""Field types and helpers shared by the schemas of the core and of the plugins.
 
 Colander reads an empty string and JSON ``null`` as "missing". Update bodies therefore use
 ``missing=drop`` (an absent field keeps its value) and :func:`cleared_fields` finds the
@@ -70,12 +70,17 @@ def date_field(**kwargs) -> colander.SchemaNode:
     return colander.SchemaNode(colander.Date(), **kwargs)
 
 
+def format_field(*choices: str, description: str = "") -> colander.SchemaNode:
+    """A download's ``format``: one of ``choices`` (case-insensitive); the first is the
+    default."""
+    return colander.SchemaNode(
+        colander.String(), preparer=lower_strip, missing=choices[0],
+        validator=colander.OneOf(choices),
+        description=description or f"{' | '.join(choices)} (default {choices[0]})")
+
+
 class IdPath(colander.MappingSchema):
     id = colander.SchemaNode(colander.String())
-
-
-class SearchQuery(colander.MappingSchema):
-    search = text_field(100, missing=drop)
 
 
 def cleared_fields(request, names: Iterable[str]) -> dict[str, None]:

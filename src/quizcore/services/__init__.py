@@ -2,6 +2,7 @@
 
 
 def includeme(config):
+    config.include(".statuses")  # add_operation_statuses, used by every service below
     config.include(".questions")
     config.include(".quizzes")  # before any /api/quizzes/{id}/... route (see quizzes.py)
     config.include(".attempts")

@@ -255,3 +255,6 @@ def includeme(config):
     config.include("quizcore.domain.grading")  # the set_attempt_grader directive
     for each in (attempts, attempt, attempt_status, attempt_answer, attempt_submit):
         config.add_cornice_service(each)
+    # submitted, or the time is over
+    config.add_operation_statuses(attempt_answer, "POST", statuses=(409,))
+    config.add_operation_statuses(attempt_submit, "POST", statuses=(409,))

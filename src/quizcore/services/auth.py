@@ -359,3 +359,14 @@ def includeme(config):
     for service in (login, refresh, logout, claim_account, forgot_password, verify_reset_code,
                     reset_password, me, change_password):
         config.add_cornice_service(service)
+    # wrong credentials; inactive or unclaimed account; per IP and per account limits
+    config.add_operation_statuses(login, "POST", statuses=(401, 403, 429))
+    # inactive account; unknown registration number; failed claims count as failed logins
+    config.add_operation_statuses(claim_account, "POST", statuses=(403, 404, 429))
+    config.add_operation_statuses(forgot_password, "POST", statuses=(429,))  # per e-mail and IP
+    config.add_operation_statuses(verify_reset_code, "POST", statuses=(429,))
+    # limited when it is sent the e-mail and code
+    config.add_operation_statuses(reset_password, "POST", statuses=(429,))
+    # unknown, revoked or reused refresh token
+    config.add_operation_statuses(refresh, "POST", statuses=(401,))
+    config.add_operation_statuses(logout, "POST", statuses=(401,))

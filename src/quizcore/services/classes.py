@@ -294,4 +294,8 @@ def includeme(config):
     for service in (classes, school_class, assign_teacher, class_teacher, assign_students,
                     class_student):
         config.add_cornice_service(service)
+    # the same name, section and year exist
+    config.add_operation_statuses(classes, "POST", success=(201,), statuses=(409,))
+    config.add_operation_statuses(school_class, "PUT", statuses=(409,))
+    config.add_operation_statuses(assign_teacher, "POST", statuses=(409,))  # already assigned
 

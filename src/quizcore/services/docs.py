@@ -8,7 +8,9 @@ cornice_swagger documents every operation with a single ``default`` response. Th
 served here lists, per operation, every status it can answer instead (see
 :func:`operation_statuses`), each error with the JSON error body's schema, declares every
 path parameter, and names the media types of downloads, so a client generator or a contract
-test (tests/security uses schemathesis) can hold the API to it.
+test (tests/security uses schemathesis) can hold the API to it. What only a service knows
+(its business-rule statuses, its downloads) it declares itself, core and plugins alike
+(:mod:`.statuses`): this module names no route.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 from swagger_ui_bundle import swagger_ui_path
 
-from ..reports.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE
 from ..rest import NO_PERMISSION_REQUIRED, Service
+from .statuses import NOTHING_DECLARED, OperationStatuses, declared_statuses
 
 API_TITLE = "quizcore"
 API_VERSION = "1.0"
@@ -54,86 +56,24 @@ ERROR_SCHEMA = {
     },
 }
 
-#: Successful statuses other than 200, by route name.
-SUCCESS_STATUSES = {
-    ("users", "POST"): (201,),
-    ("students", "POST"): (201,),
-    ("classes", "POST"): (201,),
-    ("questions", "POST"): (201,),
-    ("quizzes", "POST"): (201,),
-    ("quiz_start", "POST"): (200, 201),  # 200: the attempt in progress is resumed
-}
-
-#: Statuses of business rules, beyond those every operation of its kind can answer (see
-#: :func:`operation_statuses`), by route name. Plugins' routes are listed too: a row whose
-#: route is not registered is unused.
-RULE_STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
-    ("health", "GET"): (503,),  # the database or Redis is unreachable
-    # wrong credentials; inactive or unclaimed account; per IP and per account limits
-    ("auth_login", "POST"): (401, 403, 429),
-    # inactive account; unknown registration number; failed claims count as failed logins
-    ("auth_claim_account", "POST"): (403, 404, 429),
-    ("auth_forgot_password", "POST"): (429,),  # per e-mail and per IP limits
-    ("auth_verify_reset_code", "POST"): (429,),
-    ("auth_reset_password", "POST"): (429,),  # when it is sent the e-mail and code
-    ("auth_refresh", "POST"): (401,),  # unknown, revoked or reused refresh token
-    ("auth_logout", "POST"): (401,),
-    # a student's class_id not found; a taken e-mail; removing the last admin, oneself, or
-    # students' attempts
-    ("users", "POST"): (404, 409),
-    ("user", "PUT"): (404, 409),
-    ("user", "DELETE"): (409,),
-    ("students", "POST"): (404, 409),  # a class not visible; a taken email or number
-    ("student", "PUT"): (404, 409),
-    ("student", "DELETE"): (409,),  # the student has attempts
-    ("classes", "POST"): (409,),  # the same name, section and year exist
-    ("class", "PUT"): (409,),
-    ("class_assign_teacher", "POST"): (409,),  # already assigned
-    # the edit policy: a question answered in attempts is not changed under them
-    ("question", "PUT"): (409,),
-    ("question", "DELETE"): (409,),
-    ("quizzes", "POST"): (409,),  # the access code is taken
-    ("quiz", "PUT"): (409,),  # the access code is taken; students have started
-    ("quiz", "DELETE"): (409,),  # attempts exist and the quiz is not archived
-    ("quiz_publish", "POST"): (409,),  # no questions
-    ("quiz_start", "POST"): (409,),  # no questions; a concurrent start
-    ("attempt_answer", "POST"): (409,),  # submitted, or time is over
-    ("attempt_submit", "POST"): (409,),
-    ("anticheat_attempt_violations", "POST"): (409,),  # after submission
-    ("grading_attempt", "GET"): (409,),  # still in progress
-    ("grading_attempt_grade", "POST"): (409,),
-    ("csv_import_students", "POST"): (404, 409),  # class_id not visible; a concurrent import
-    ("exports_students", "GET"): (404,),  # class_id not visible
-    ("exports_students_alias", "GET"): (404,),
-}
-
-#: Media types of file downloads (errors are still JSON), by route name.
-DOWNLOADS = {
-    ("exports_students", "GET"): (CSV_TYPE, XLSX_TYPE),
-    ("exports_students_alias", "GET"): (CSV_TYPE, XLSX_TYPE),
-    ("exports_quiz_results", "GET"): (CSV_TYPE, XLSX_TYPE, PDF_TYPE),
-    ("exports_attempt_pdf", "GET"): (PDF_TYPE,),
-    ("exports_analytics", "GET"): (PDF_TYPE, XLSX_TYPE),
-    ("analytics_quiz_export", "GET"): (PDF_TYPE, XLSX_TYPE, CSV_TYPE),
-}
-
 PATH_PARAMETER = re.compile(r"{(\w+)(?::[^}]*)?}")
 #: Methods that carry a request body, which the body size limit applies to.
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
-def operation_statuses(route_name: str, method: str, path: str, args: dict) -> list[int]:
+def operation_statuses(declared: OperationStatuses, method: str, path: str,
+                       args: dict) -> list[int]:
     """Every status ``method`` on this Cornice service answers.
 
-    Derived from what the service declares, then the rule statuses of :data:`RULE_STATUSES`:
+    The statuses the operation ``declared`` (:mod:`.statuses`: its successes and business
+    rules), and those derived from its Cornice definition:
 
     * signed-in operations: 401 (no or invalid token) and 429 (the per-user rate limit);
       a role permission (anything but ``view``): 403;
     * a path parameter: 404 (not found, or not visible to the caller);
     * parameters or a body to validate: 400; a body: 413 (over ``quizcore.max_body_bytes``).
     """
-    key = (route_name, method)
-    statuses = set(SUCCESS_STATUSES.get(key, (200,)))
+    statuses = set(declared.success)
     permission = args.get("permission", "view")
     if permission != NO_PERMISSION_REQUIRED:
         statuses |= {401, 429}
@@ -145,7 +85,7 @@ def operation_statuses(route_name: str, method: str, path: str, args: dict) -> l
         statuses.add(400)
     if method in BODY_METHODS:
         statuses |= {400, 413}
-    statuses |= set(RULE_STATUSES.get(key, ()))
+    statuses |= set(declared.rules)
     return sorted(statuses)
 
 
@@ -159,8 +99,9 @@ def _responses(statuses: list[int]) -> dict:
     return responses
 
 
-def _document_operations(spec: dict, services) -> None:
+def _document_operations(spec: dict, services, registry) -> None:
     """Replace cornice_swagger's ``default`` responses, add undeclared path parameters."""
+    declarations = declared_statuses(registry)
     for service in services:
         path_item = spec["paths"].get(service.path)
         if path_item is None:
@@ -174,11 +115,11 @@ def _document_operations(spec: dict, services) -> None:
             declared = {p["name"] for p in parameters if p.get("in") == "path"}
             parameters.extend({"name": name, "in": "path", "required": True, "type": "string"}
                               for name in names if name not in declared)
+            declared = declarations.get((service.name, method), NOTHING_DECLARED)
             operation["responses"] = _responses(
-                operation_statuses(service.name, method, service.path, args))
-            if (service.name, method) in DOWNLOADS:
-                operation["produces"] = ["application/json",
-                                         *DOWNLOADS[(service.name, method)]]
+                operation_statuses(declared, method, service.path, args))
+            if declared.downloads:
+                operation["produces"] = ["application/json", *declared.downloads]
 
 
 def build_spec(registry) -> dict:
@@ -187,7 +128,7 @@ def build_spec(registry) -> dict:
     generator.summary_docstrings = True
     spec = generator.generate(API_TITLE, API_VERSION, base_path="/")
     spec.setdefault("definitions", {})["Error"] = ERROR_SCHEMA
-    _document_operations(spec, services)
+    _document_operations(spec, services, registry)
     spec["securityDefinitions"] = {
         "bearer": {"type": "apiKey", "name": "Authorization", "in": "header",
                    "description": "Authorization: Bearer <access token>"},

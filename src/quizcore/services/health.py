@@ -48,3 +48,4 @@ def get_health(request):
 
 def includeme(config):
     config.add_cornice_service(health)
+    config.add_operation_statuses(health, "GET", statuses=(503,))  # the database or Redis is down

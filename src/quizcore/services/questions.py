@@ -161,3 +161,7 @@ def delete_question(request):
 def includeme(config):
     config.add_cornice_service(questions)
     config.add_cornice_service(question)
+    config.add_operation_statuses(questions, "POST", success=(201,))
+    # the edit policy: a question answered in attempts is not changed under them
+    config.add_operation_statuses(question, "PUT", statuses=(409,))
+    config.add_operation_statuses(question, "DELETE", statuses=(409,))

@@ -387,3 +387,12 @@ def includeme(config):
     config.add_cornice_service(quiz_publish)
     config.add_cornice_service(quiz_archive)
     config.add_cornice_service(quiz_start)
+    config.add_operation_statuses(quizzes, "POST", success=(201,),
+                                  statuses=(409,))  # the access code is taken
+    # the access code is taken; students have started
+    config.add_operation_statuses(quiz, "PUT", statuses=(409,))
+    # attempts exist and the quiz is not archived
+    config.add_operation_statuses(quiz, "DELETE", statuses=(409,))
+    config.add_operation_statuses(quiz_publish, "POST", statuses=(409,))  # no questions
+    # 200: the attempt in progress is resumed; 409: no questions, or a concurrent start
+    config.add_operation_statuses(quiz_start, "POST", success=(200, 201), statuses=(409,))

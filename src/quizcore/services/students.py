@@ -247,3 +247,7 @@ def delete_student(request):
 def includeme(config):
     config.add_cornice_service(students)
     config.add_cornice_service(student)
+    # a class not visible; a taken email or registration number
+    config.add_operation_statuses(students, "POST", success=(201,), statuses=(404, 409))
+    config.add_operation_statuses(student, "PUT", statuses=(404, 409))
+    config.add_operation_statuses(student, "DELETE", statuses=(409,))  # the student has attempts

@@ -237,3 +237,8 @@ def delete_user(request):
 def includeme(config):
     config.add_cornice_service(users)
     config.add_cornice_service(user_service)
+    # a student's class_id not found; a taken e-mail; removing the last admin, oneself, or
+    # students' attempts
+    config.add_operation_statuses(users, "POST", success=(201,), statuses=(404, 409))
+    config.add_operation_statuses(user_service, "PUT", statuses=(404, 409))
+    config.add_operation_statuses(user_service, "DELETE", statuses=(409,))

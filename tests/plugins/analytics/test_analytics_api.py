@@ -1,5 +1,5 @@
 """The analytics endpoints: who sees which dashboard, the quiz payload's field names (API.md)
-and its numbers (the same as quizcore.domain.analytics, checked by hand in tests/reports),
+and its numbers (the same as quizcore.domain.analytics, checked by hand in tests/core/analytics),
 and the downloads."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from quizcore.domain import analytics
+from tests.documents import pdf_text
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.plugin("quiz_plugins.analytics")
@@ -101,7 +102,10 @@ def test_quiz_analytics_are_for_the_owner_and_admins(testapp, auth, exam, other_
     assert testapp.get(path, headers=auth(admin)).json["quiz"]["title"] == "Plants"
     assert_error(testapp.get(path, headers=auth(other_teacher), status=404), 404)
     assert_error(testapp.get(path, headers=auth(exam.students["A"]), status=403), 403)
-    assert_error(testapp.get(path + "/export", headers=auth(other_teacher), status=404), 404)
+    for download in (path + "/export", f"/api/exports/analytics/{exam.quiz.id}"):
+        assert testapp.get(download, headers=auth(admin)).content_type == "application/pdf"
+        assert_error(testapp.get(download, headers=auth(other_teacher), status=404), 404)
+        assert_error(testapp.get(download, headers=auth(exam.students["A"]), status=403), 403)
 
 
 def test_quiz_analytics_export_in_three_formats(testapp, auth, teacher, exam):
@@ -117,4 +121,23 @@ def test_quiz_analytics_export_in_three_formats(testapp, auth, teacher, exam):
     book = openpyxl.load_workbook(io.BytesIO(as_xlsx.body))
     assert len(book["Questions"]._charts) == 1
     assert_error(testapp.get(path, {"format": "docx"}, headers=auth(teacher), status=400),
+                 400)
+
+
+# -- the same download on the exports path -----------------------------------------------------
+
+
+def test_the_exports_path_serves_the_analytics_as_pdf_or_xlsx(testapp, auth, teacher, exam):
+    path = f"/api/exports/analytics/{exam.quiz.id}"
+    as_pdf = testapp.get(path, headers=auth(teacher))
+    assert as_pdf.content_type == "application/pdf"
+    text = pdf_text(as_pdf.body)
+    assert "Histogram of scores" in text and "Facility per question" in text
+    as_xlsx = testapp.get(path, {"format": "xlsx", "attempts": "all"}, headers=auth(teacher))
+    book = openpyxl.load_workbook(io.BytesIO(as_xlsx.body))
+    facts = {book["Summary"].cell(r, 1).value: book["Summary"].cell(r, 2).value
+             for r in range(1, 30)}
+    assert facts["Final results"] == 6 and facts["Attempts counted"].startswith("7 (every")
+    assert_error(testapp.get(path, {"format": "csv"}, headers=auth(teacher), status=400), 400)
+    assert_error(testapp.get(path, {"attempts": "best"}, headers=auth(teacher), status=400),
                  400)

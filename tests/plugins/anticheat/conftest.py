@@ -10,6 +10,8 @@ from tests import factories
 from tests.conftest import build_app
 from tests.plugins.exam import EventRecorder, start
 
+pytest.importorskip("quiz_plugins.anticheat", reason="the anticheat plugin is not installed")
+
 _APPS: dict = {}
 
 

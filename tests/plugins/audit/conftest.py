@@ -1,3 +1,7 @@
+"""Fixtures of the audit tests: the emitter app, exams through the API."""
+
+import pytest
+
 from tests.plugins.fixtures import (  # noqa: F401 - fixtures
     app_variant,
     emitter_app,
@@ -6,3 +10,5 @@ from tests.plugins.fixtures import (  # noqa: F401 - fixtures
     outbox,
     server_request,
 )
+
+pytest.importorskip("quiz_plugins.audit", reason="the audit plugin is not installed")

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from quizcore.models import AuditLog, new_uuid
+from quiz_plugins.audit.models import AuditLog
+from quizcore.models import new_uuid
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.plugin("quiz_plugins.audit")

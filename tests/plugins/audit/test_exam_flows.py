@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from quiz_plugins.audit.models import AuditLog
 from quizcore.domain.attempts import auto_submit_attempt
-from quizcore.models import AuditLog, QuizAttempt, QuizStatus, utcnow
+from quizcore.models import QuizAttempt, QuizStatus, utcnow
 from quizcore.scripts.sweep import sweep_expired
 from tests import factories
 from tests.plugins.fixtures import take_exam

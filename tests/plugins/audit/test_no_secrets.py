@@ -15,7 +15,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from quizcore.models import AuditLog, PasswordResetToken, RefreshToken, User
+from quiz_plugins.audit.models import AuditLog
+from quizcore.models import PasswordResetToken, RefreshToken, User
 from tests import factories
 
 pytestmark = pytest.mark.plugin("quiz_plugins.audit")

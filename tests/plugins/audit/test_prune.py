@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from pyramid.scripting import prepare
 
 from quiz_plugins.audit import scripts
-from quizcore.models import AuditLog, new_uuid, utcnow
+from quiz_plugins.audit.models import AuditLog
+from quizcore.models import new_uuid, utcnow
 from tests.core.test_quizctl import quizctl, sqlite_ini  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.plugin("quiz_plugins.audit")

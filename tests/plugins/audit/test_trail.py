@@ -7,7 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from quizcore.models import AuditLog, utcnow
+from quiz_plugins.audit.models import AuditLog
+from quizcore.models import utcnow
 from tests import factories
 from tests.plugins.fixtures import emit
 

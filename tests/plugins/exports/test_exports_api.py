@@ -1,5 +1,5 @@
 """The download endpoints: who may download what, formats, headers, the students route next
-to /api/students/{id}, and the documents' content (checked in depth in tests/reports)."""
+to /api/students/{id}, and the documents' content (checked in depth in test_documents.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
-from pypdf import PdfReader
 
 from tests import factories
+from tests.documents import pdf_text
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.plugin("quiz_plugins.exports")
@@ -22,10 +22,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.body.decode("utf-8-sig"), newline="")))
-
-
-def pdf_text(response) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.body)).pages)
 
 
 # -- students ----------------------------------------------------------------------------------
@@ -105,7 +101,7 @@ def test_results_in_three_formats_for_the_owner(testapp, auth, teacher, exam):
         assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 2
     as_pdf = testapp.get(path, {"format": "pdf"}, headers=auth(teacher))
     assert as_pdf.content_type == "application/pdf"
-    assert "Иван Петров" in pdf_text(as_pdf)
+    assert "Иван Петров" in pdf_text(as_pdf.body)
 
 
 def test_a_unicode_title_gets_an_ascii_name_and_an_rfc5987_name(testapp, auth, teacher,
@@ -147,7 +143,7 @@ def test_the_owner_gets_any_attempt_pdf(testapp, auth, teacher, admin, exam):
     response = testapp.get(path, headers=auth(teacher))
     assert response.content_type == "application/pdf"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="attempt-')
-    text = pdf_text(response)
+    text = pdf_text(response.body)
     assert "Иван Петров" in text and "Marking rubric" in text
     assert testapp.get(path, headers=auth(admin)).status_code == 200
 
@@ -155,7 +151,7 @@ def test_the_owner_gets_any_attempt_pdf(testapp, auth, teacher, admin, exam):
 def test_a_student_gets_their_own_attempt_pdf_without_the_keys(testapp, auth, exam,
                                                                dbsession):
     path = f"/api/exports/attempts/{exam.attempts['A'].id}/pdf"
-    text = pdf_text(testapp.get(path, headers=auth(exam.students["A"])))
+    text = pdf_text(testapp.get(path, headers=auth(exam.students["A"])).body)
     assert "answer given" in text and "Marks: 1 / 1 (correct)" in text
     assert "correct answer" not in text and "Light makes sugar." not in text
     assert "Marking rubric" not in text
@@ -174,33 +170,6 @@ def test_attempt_pdf_refusals(testapp, auth, exam, other_teacher):
     assert_error(testapp.get("/api/exports/attempts/missing/pdf",
                              headers=auth(exam.students["A"]), status=404), 404)
     assert_error(testapp.get(path, status=401), 401)
-
-
-# -- analytics ---------------------------------------------------------------------------------
-
-
-def test_analytics_download_as_pdf_or_xlsx(testapp, auth, teacher, exam):
-    path = f"/api/exports/analytics/{exam.quiz.id}"
-    as_pdf = testapp.get(path, headers=auth(teacher))
-    assert as_pdf.content_type == "application/pdf"
-    text = pdf_text(as_pdf)
-    assert "Histogram of scores" in text and "Facility per question" in text
-    as_xlsx = testapp.get(path, {"format": "xlsx", "attempts": "all"}, headers=auth(teacher))
-    book = openpyxl.load_workbook(io.BytesIO(as_xlsx.body))
-    facts = {book["Summary"].cell(r, 1).value: book["Summary"].cell(r, 2).value
-             for r in range(1, 30)}
-    assert facts["Final results"] == 6 and facts["Attempts counted"].startswith("7 (every")
-    assert_error(testapp.get(path, {"format": "csv"}, headers=auth(teacher), status=400), 400)
-    assert_error(testapp.get(path, {"attempts": "best"}, headers=auth(teacher), status=400),
-                 400)
-
-
-def test_analytics_download_is_for_the_owner_and_admins(testapp, auth, exam, other_teacher,
-                                                        admin):
-    path = f"/api/exports/analytics/{exam.quiz.id}"
-    assert testapp.get(path, headers=auth(admin)).status_code == 200
-    assert_error(testapp.get(path, headers=auth(other_teacher), status=404), 404)
-    assert_error(testapp.get(path, headers=auth(exam.students["A"]), status=403), 403)
 
 
 def test_browsers_of_the_spa_may_read_the_file_name(testapp, auth, teacher, exam):

@@ -8,6 +8,8 @@ from quizcore.events import AttemptGraded, AttemptSubmitted
 from tests import factories
 from tests.plugins.exam import EventRecorder
 
+pytest.importorskip("quiz_plugins.grading", reason="the grading plugin is not installed")
+
 
 @pytest.fixture
 def events(registry):

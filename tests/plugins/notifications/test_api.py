@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from quizcore.models import Notification, new_uuid, utcnow
+from quiz_plugins.notifications.models import Notification
+from quizcore.models import new_uuid, utcnow
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.plugin("quiz_plugins.notifications")

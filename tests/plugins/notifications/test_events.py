@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from quizcore.models import AttemptStatus, Notification, QuizAttempt, utcnow
+from quiz_plugins.notifications.models import Notification
+from quizcore.models import AttemptStatus, QuizAttempt, utcnow
 from tests import factories
 from tests.plugins.fixtures import emit
 

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from quiz_plugins.notifications.models import Notification
 from quizcore.domain.attempts import auto_submit_attempt
-from quizcore.models import Notification, Quiz, QuizAttempt, QuizClass, QuizStatus, utcnow
+from quizcore.models import Quiz, QuizAttempt, QuizClass, QuizStatus, utcnow
 from quizcore.scripts.sweep import sweep_expired
 from tests import factories
 from tests.plugins.fixtures import take_exam

@@ -8,7 +8,7 @@ import logging
 import pytest
 import sqlalchemy as sa
 
-from quizcore.models import Notification
+from quiz_plugins.notifications.models import Notification
 from tests import factories
 from tests.plugins.fixtures import emit
 from tests.plugins.smtp_servers import HangUpServer, Refuser, Sink, SMTPServer

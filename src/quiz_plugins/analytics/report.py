@@ -20,9 +20,10 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from . import pdf
-from .files import CSV_TYPE, PDF_TYPE, XLSX_TYPE, Download, file_name
-from .spreadsheets import XlsxBook, csv_chunks
+from quizcore.documents import pdf
+from quizcore.documents.charts import pdf_score_distribution, xlsx_score_distribution
+from quizcore.documents.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE, Download, file_name
+from quizcore.documents.spreadsheets import XlsxBook, csv_chunks
 
 Payload = Mapping[str, Any]
 
@@ -124,18 +125,9 @@ def analytics_xlsx(data: Payload) -> Download:
     book = XlsxBook()
     summary = book.sheet("Summary")
     summary.write(0, 0, f"Analytics: {data['quiz']['title']}", book.formats["title"])
-    facts = summary_facts(data)
-    for index, (label, value) in enumerate(facts, start=2):
-        summary.write(index, 0, label, book.formats["bold"])
-        summary.write(index, 1, value)
-    first = len(facts) + 4
-    bins = data["score_distribution"]
-    last = summary.table(("Percentage", "Results"),
-                         ([item["label"], item["count"]] for item in bins), first_row=first)
-    chart = book.chart("column", title="Score distribution", sheet=summary,
-                       categories=(0, first + 1, last), values=(1, first + 1, last),
-                       series_name="Results", x_title="Percentage", y_title="Results")
-    summary.worksheet.insert_chart(1, 4, chart, {"x_scale": 1.2, "y_scale": 1.1})
+    first = summary.facts(summary_facts(data)) + 2
+    last = xlsx_score_distribution(book, summary, data["score_distribution"], first_row=first,
+                                   counted="Results")
     note_row = last + 2
     summary.write(note_row, 0, "Discrimination", book.formats["bold"])
     summary.write(note_row, 1, data["item_analysis"]["description"])
@@ -197,10 +189,9 @@ def analytics_pdf(data: Payload, font_dir: str = pdf.DEFAULT_FONT_DIR) -> Downlo
         pdf.key_values([(label, _fmt(value)) for label, value in summary_facts(data)]),
         Spacer(1, 4 * mm),
     ]
-    bins = data["score_distribution"]
-    story.append(pdf.bar_chart([b["label"] for b in bins], [b["count"] for b in bins],
-                               title="Histogram of scores (percentage of total marks)",
-                               width=width, height=65 * mm))
+    story.append(pdf_score_distribution(data["score_distribution"],
+                                        title="Histogram of scores (percentage of total marks)",
+                                        width=width, height=65 * mm))
     items = data["question_statistics"]
     if items:
         story.append(Spacer(1, 4 * mm))

@@ -14,7 +14,7 @@ from quizcore.models import Role, User
 from tests import factories
 from tests.assessment.test_sqlite import sqlite_app  # noqa: F401 - the fixture
 from tests.helpers import auth_headers
-from tests.reports.conftest import make_exam
+from tests.marked_exam import make_exam
 
 pytestmark = [pytest.mark.plugin("quiz_plugins.exports"),
               pytest.mark.plugin("quiz_plugins.analytics")]

@@ -28,11 +28,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.analytics import can_analyse
-from ..domain.errors import Forbidden, NotFound
-from ..domain.questions import TRUE_FALSE_OPTIONS
-from ..domain.review import ReviewPolicy, is_correct, review_policy
-from ..models import (
+from quizcore.documents import pdf
+from quizcore.documents.files import PDF_TYPE, Download, file_name
+from quizcore.domain.errors import Forbidden, NotFound
+from quizcore.domain.questions import TRUE_FALSE_OPTIONS
+from quizcore.domain.review import ReviewPolicy, is_correct, review_policy
+from quizcore.domain.visibility import manages
+from quizcore.models import (
     AttemptStatus,
     QuestionType,
     QuizAttempt,
@@ -42,8 +44,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import pdf
-from .files import PDF_TYPE, Download, file_name
+
 from .results import AttemptSummary, attempt_summary, summary_query
 
 LETTERS = "ABCDEFGHIJ"
@@ -101,7 +102,7 @@ def report_policy(user: User, attempt: QuizAttempt) -> ReviewPolicy:
     :class:`~quizcore.domain.errors.Forbidden` when the student's review is not allowed.
     """
     quiz = attempt.quiz
-    if can_analyse(user, quiz):
+    if manages(user, quiz):
         return review_policy(attempt, quiz, staff=True)
     if user.role != Role.STUDENT or attempt.student_id != user.id:
         raise NotFound("Attempt")

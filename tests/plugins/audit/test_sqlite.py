@@ -12,7 +12,8 @@ import webtest
 from pyramid.scripting import prepare
 
 from quiz_plugins.audit import scripts
-from quizcore.models import AuditLog, Role, User, utcnow
+from quiz_plugins.audit.models import AuditLog
+from quizcore.models import Role, User, utcnow
 from tests.assessment.test_sqlite import people, sqlite_app  # noqa: F401 - the fixture
 from tests.helpers import auth_headers
 

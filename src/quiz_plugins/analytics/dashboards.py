@@ -28,7 +28,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from ..models import (
+from quizcore.domain.analytics import ENDED_STATUSES, count_where, has_final_result, rounded
+from quizcore.domain.timing import iso
+from quizcore.models import (
     AttemptStatus,
     Question,
     QuestionType,
@@ -46,8 +48,6 @@ from ..models import (
     ViolationType,
     utcnow,
 )
-from .analytics import ENDED_STATUSES, count_where, has_final_result, rounded
-from .timing import iso
 
 RECENT_LIMIT = 10
 ACTIVITY_DAYS = 14

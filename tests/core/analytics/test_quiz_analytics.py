@@ -1,5 +1,6 @@
-"""quiz_analytics on the hand-marked exam of conftest.py: every figure below was computed by
-hand (or, for partially marked questions, with statistics.correlation) from the table there."""
+"""quiz_analytics on the hand-marked exam of tests/marked_exam.py: every figure below was
+computed by hand (or, for partially marked questions, with statistics.correlation) from the
+table there."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from quizcore.domain import analytics
 from quizcore.models import StudentAnswer
 from tests import factories
-from tests.reports.conftest import add_results, counted_queries
+from tests.marked_exam import add_results, counted_queries
 
 
 @pytest.fixture

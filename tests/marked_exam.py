@@ -1,4 +1,5 @@
-"""The hand-computed quiz the analytics and document tests share."""
+"""The hand-marked quiz the analytics and document tests share (the core's statistics, the
+exports and analytics plugins' documents): its data, its ``exam`` fixture, a query counter."""
 
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..domain import visibility
-from ..models import SchoolClass, Student, User
-from .files import CSV_TYPE, XLSX_TYPE, Download, file_name
-from .spreadsheets import XlsxBook, csv_chunks
+from quizcore.documents.files import CSV_TYPE, XLSX_TYPE, Download, file_name
+from quizcore.documents.spreadsheets import XlsxBook, csv_chunks
+from quizcore.domain import visibility
+from quizcore.models import SchoolClass, Student, User
 
 HEADER = ("Name", "Email", "Registration Number", "Class Name", "Section", "Academic Year",
           "Date of Birth", "Parent Email", "Parent Phone", "Account Claimed", "Active",

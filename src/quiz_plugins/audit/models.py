@@ -1,4 +1,5 @@
-"""The audit trail of state-changing actions."""
+"""``audit_logs``, the trail of state-changing actions (created by the core's single alembic
+history, like every plugin table, whether or not the plugin is enabled)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import MYSQL_TABLE_ARGS, Base, CreatedAt, UUIDStr, fk
+from quizcore.models.base import MYSQL_TABLE_ARGS, Base, CreatedAt, UUIDStr, fk
 
 
 class AuditLog(Base):

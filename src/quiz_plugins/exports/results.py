@@ -23,11 +23,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 from sqlalchemy.orm import Session
 
-from ..domain import analytics
-from ..models import Quiz, QuizAttempt, SchoolClass, Student, StudentAnswer, User, utcnow
-from . import pdf
-from .files import CSV_TYPE, PDF_TYPE, XLSX_TYPE, Download, file_name
-from .spreadsheets import XlsxBook, csv_chunks
+from quizcore.documents import pdf
+from quizcore.documents.charts import pdf_score_distribution, xlsx_score_distribution
+from quizcore.documents.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE, Download, file_name
+from quizcore.documents.spreadsheets import XlsxBook, csv_chunks
+from quizcore.domain import analytics
+from quizcore.models import Quiz, QuizAttempt, SchoolClass, Student, StudentAnswer, User, utcnow
 
 HEADER = ("Student", "Registration number", "Class", "Attempt", "Status",
           "Started at (UTC)", "Submitted at (UTC)", "Time taken (min)", "Score",
@@ -235,18 +236,9 @@ def write_summary_sheet(book: XlsxBook, sheet, results: QuizResults) -> None:
              ("Standard deviation", summary["std_dev_score"]),
              ("Lowest score", summary["min_score"]), ("Highest score", summary["max_score"]),
              ("Generated at (UTC)", results.generated_at)]
-    for index, (label, value) in enumerate(facts, start=2):
-        sheet.write(index, 0, label, book.formats["bold"])
-        sheet.write(index, 1, value)
-
-    first = len(facts) + 4
-    bins = results.distribution()
-    last = sheet.table(("Percentage", "Attempts"),
-                       ([item["label"], item["count"]] for item in bins), first_row=first)
-    chart = book.chart("column", title="Score distribution", sheet=sheet,
-                       categories=(0, first + 1, last), values=(1, first + 1, last),
-                       series_name="Attempts", x_title="Percentage", y_title="Attempts")
-    sheet.worksheet.insert_chart(1, 4, chart, {"x_scale": 1.2, "y_scale": 1.1})
+    first = sheet.facts(facts) + 2
+    last = xlsx_score_distribution(book, sheet, results.distribution(), first_row=first,
+                                   counted="Attempts")
 
     questions = results.question_success()
     top = last + 3
@@ -292,12 +284,11 @@ def results_pdf(results: QuizResults, font_dir: str = pdf.DEFAULT_FONT_DIR) -> D
         ]),
         Spacer(1, 4 * mm),
     ]
-    bins = results.distribution()
     if summary["results"]:
-        story.append(pdf.bar_chart([b["label"] for b in bins], [b["count"] for b in bins],
-                                   title="Score distribution (final results)",
-                                   width=pdf.usable_width(wide=True) * 0.6,
-                                   height=60 * mm))
+        story.append(pdf_score_distribution(results.distribution(),
+                                            title="Score distribution (final results)",
+                                            width=pdf.usable_width(wide=True) * 0.6,
+                                            height=60 * mm))
     header = ["#", "Student", "Reg. no", "Class", "Att.", "Status", "Score", "%", "Passed",
               "Viol.", "Submitted (UTC)"]
     widths = [v * mm for v in (11, 62, 30, 35, 10, 24, 18, 15, 14, 12, 30)]
