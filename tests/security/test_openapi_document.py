@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from plaster import get_settings
 
-from quizcore import make_config
+from quizcore.app import make_config
 from quizcore.services.docs import build_spec
 from quizcore.settings import as_list
 from tests.conftest import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ROOT, base_settings
