@@ -28,8 +28,6 @@ from .timing import iso
 
 #: Answer-key fields a student may receive once the policy allows it.
 STUDENT_KEY_FIELDS = ("correct_answer", "accepted_answers", "sample_answer")
-#: Every answer-key field (teachers).
-ALL_KEY_FIELDS = STUDENT_KEY_FIELDS + ("marking_rubric",)
 
 
 @dataclass(frozen=True)
