@@ -75,6 +75,10 @@ PARTS: tuple[Part, ...] = (
         ("transaction/_manager.py", "abort"))),
     Part("  after-commit hooks (events to Redis: XADD + PUBLISH)",
          (("transaction/_transaction.py", "_callAfterCommitHooks"),)),
+    Part("zope.sqlalchemy.register: 7 event.listen on each request's new Session",
+         (("sqlalchemy/datamanager.py", "register"),)),
+    Part("zope.sqlalchemy end of transaction (SessionDataManager._finish: Session.close)",
+         (("sqlalchemy/datamanager.py", "_finish"),)),
     Part("pool checkout (pre-ping included)", (("sqlalchemy/pool/base.py", "_checkout"),)),
     Part("  pre-ping (COM_PING round trip)",
          (("sqlalchemy/dialects/mysql/mysqldb.py", "do_ping"),)),
@@ -94,12 +98,13 @@ PARTS: tuple[Part, ...] = (
 #: (layer, path prefixes): the first whose prefix starts the frame's file path wins.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("MySQL driver (MySQLdb)", ("MySQLdb/",)),
+    # zope.sqlalchemy is a namespace package: py-spy names its file sqlalchemy/datamanager.py.
+    ("pyramid_tm, transaction, zope.sqlalchemy, pyramid_retry",
+     ("zope/", "sqlalchemy/datamanager.py", "pyramid_tm/", "transaction/", "pyramid_retry/")),
     ("SQLAlchemy ORM", ("sqlalchemy/orm/",)),
     ("SQLAlchemy core (engine, pool, sql, dialect)", ("sqlalchemy/",)),
     ("redis-py, limits", ("redis/", "limits/")),
     ("PyJWT, pyramid_jwt, hmac", ("jwt/", "pyramid_jwt/", "hmac.py")),
-    ("pyramid_tm, transaction, zope.sqlalchemy, pyramid_retry",
-     ("pyramid_tm/", "transaction/", "zope/", "pyramid_retry/")),
     ("cornice, colander", ("cornice/", "cornice_swagger/", "colander/")),
     ("pyramid (router, views, security, renderers)", ("pyramid/",)),
     ("WebOb", ("webob/",)),

@@ -51,7 +51,9 @@ import concurrent.futures
 import json
 import os
 import re
+import resource
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
@@ -279,10 +281,12 @@ def run_wrk(rig: Rig, script: Path, seconds: float, args) -> dict:
     """One wrk run; each script's request() builds its own path (wrk takes the host from the
     URL). Its done() prints the summary as one JSON line."""
     seq_base = str(time.time_ns() // 1000)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     command = [WRK, "--threads", str(args.threads), "--connections", str(args.connections),
                "--duration", f"{seconds:g}s", "--timeout", "10s", "--latency",
                "--script", str(script), rig.base_url + "/", "--", str(args.threads), seq_base]
     result = subprocess.run(command, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise RuntimeError(f"wrk failed ({result.returncode}): {result.stderr or result.stdout}")
     line = next((x for x in result.stdout.splitlines() if x.startswith("WRK-JSON ")), None)
@@ -290,6 +294,7 @@ def run_wrk(rig: Rig, script: Path, seconds: float, args) -> dict:
         raise RuntimeError(f"wrk printed no summary:\n{result.stdout}\n{result.stderr}")
     figures = json.loads(line[len("WRK-JSON "):])
     figures["output"] = result.stdout
+    figures["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return figures
 
 
@@ -333,6 +338,9 @@ def snapshot(rig: Rig) -> dict:
     return {"cpu": cpu_of(rig), "sql": mariadb_counters(rig), "redis": redis_counters(rig)}
 
 
+OTHER_SERVERS = ("mariadb", "redis", "monitor", "nginx")
+
+
 def per_request(before: dict, after: dict, requests: int) -> dict:
     requests = max(requests, 1)
 
@@ -344,6 +352,8 @@ def per_request(before: dict, after: dict, requests: int) -> dict:
     cpu = {k: round(1000 * (after["cpu"][k] - before["cpu"][k]) / requests, 3)
            for k in after["cpu"]}
     cpu["api (both)"] = round(sum(v for k, v in cpu.items() if k.startswith("api-")), 3)
+    cpu["servers (all)"] = round(sum(v for k, v in cpu.items()
+                                     if k.startswith("api-") or k in OTHER_SERVERS), 3)
     # The counters' own reads (SHOW STATUS, INFO) are a handful among thousands.
     sql = delta("sql", exclude=("Com_show_status",))
     return {"cpu_ms": cpu, "sql": sql, "redis": delta("redis", exclude=("info",))}
@@ -416,6 +426,8 @@ def measure(rig: Rig, scripts: dict[str, Path], args) -> list[dict]:
                                                         "write_errors", "timeouts")),
                "load_1min_before": load, "wrk": figures,
                **per_request(before, after, figures["requests"])}
+        row["cpu_ms"]["wrk (client)"] = round(1000 * figures["cpu_seconds"]
+                                              / max(figures["requests"], 1), 3)
         rows.append(row)
         rig.note(f"{label}: {row['req_per_s']:.0f} req/s, p50 {row['p50_ms']:.1f} ms, p99 "
                  f"{row['p99_ms']:.1f} ms, non-2xx {row['non_2xx']}, API CPU "
@@ -491,15 +503,17 @@ def print_table(rows: list[dict], floor: float, load_before, load_after, args) -
           "each request takes the next one")
     print("  start = resume of the attempt in progress (what reloading the exam page does)")
     header = (f"  {'endpoint':<42}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>8}"
-              f"{'ratio':>7}{'API cpu ms':>11}{'SQL/req':>8}{'Redis/req':>10}")
+              f"{'ratio':>7}{'API cpu ms':>11}{'all cpu ms':>11}{'SQL/req':>8}{'Redis/req':>10}")
     print(header)
     for row in rows:
         print(f"  {row['label']:<42}{row['req_per_s']:>8.0f}{row['p50_ms']:>8.1f}"
               f"{row['p99_ms']:>8.1f}{row['non_2xx']:>8}"
               f"{row['ratio_to_floor']:>6.0%} {row['cpu_ms']['api (both)']:>10.2f}"
+              f"{row['cpu_ms']['servers (all)']:>11.2f}"
               f"{sql_statements(row['sql']):>8.1f}{redis_commands(row['redis']):>10.1f}")
     print(f"  ratio: req/s over the floor, the mean of both /api/health runs ({floor:.0f} "
-          "req/s); API cpu ms: CPU of both waitress processes per request; SQL/req: "
+          "req/s); API cpu ms: CPU of both waitress processes per request; all cpu ms: API, "
+          "MariaDB, Redis, nginx and the monitor together; SQL/req: "
           "statements MariaDB received (Questions; admin_commands are COM_PINGs, Connections new "
           "connections); Redis/req: commands")
     for row in rows:
@@ -508,7 +522,7 @@ def print_table(rows: list[dict], floor: float, load_before, load_after, args) -
                             if k.startswith("Com_") or k == "Connections")
             redis_calls = ", ".join(f"{k} {v:g}" for k, v in row["redis"].items())
             other = ", ".join(f"{k} {v:.2f}" for k, v in row["cpu_ms"].items()
-                              if not k.startswith("api"))
+                              if not k.startswith(("api", "servers")))
             print(f"    {row['endpoint']:<10} SQL: {sql or '-'} | Redis: {redis_calls or '-'}"
                   f" | other CPU ms/req: {other}")
     for row in rows:
@@ -517,8 +531,8 @@ def print_table(rows: list[dict], floor: float, load_before, load_after, args) -
 
 
 OPTIONS = (  # name, type, default, help
-    ("--duration", float, 15.0, "seconds of measured load per endpoint"),
-    ("--warmup", float, 3.0, "seconds of unmeasured load before each endpoint"),
+    ("--duration", int, 15, "seconds of measured load per endpoint (wrk: whole seconds)"),
+    ("--warmup", int, 3, "seconds of unmeasured load before each endpoint (0: none)"),
     ("--connections", int, 50, "wrk connections"),
     ("--threads", int, 2, "wrk threads"),
     ("--students", int, 200, "students (each with an attempt in progress)"),
@@ -529,9 +543,14 @@ OPTIONS = (  # name, type, default, help
     ("--mariadb-port", int, 0, "the private MariaDB's port (0: a free one)"),
     ("--redis-port", int, 0, "the private Redis's port (0: a free one)"),
     ("--innodb-buffer-pool", str, "512M", "the private MariaDB's buffer pool"),
-    ("--profile-seconds", float, 10.0, "--profile: seconds of sampled load per endpoint"),
+    ("--profile-seconds", int, 10, "--profile: seconds of sampled load per endpoint"),
     ("--profile-rate", int, 200, "--profile: py-spy samples per second"),
 )
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the run through ``finally`` blocks, so the private servers are stopped."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def main(argv=None) -> int:
@@ -544,6 +563,7 @@ def main(argv=None) -> int:
                              "file per endpoint in DIR")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args(argv)
+    stop_on_sigterm()
     args.mariadb_port = args.mariadb_port or services.free_port()
     args.redis_port = args.redis_port or services.free_port()
     if not Path(WRK).exists():

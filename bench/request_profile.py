@@ -290,6 +290,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args(argv)
+    request_cost.stop_on_sigterm()
     import webtest
 
     rig_args = argparse.Namespace(
