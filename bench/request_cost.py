@@ -493,7 +493,7 @@ def print_table(rows: list[dict], floor: float, load_before, load_after, args) -
     print()
     print(f"REQUEST COST  wrk {args.connections} connections, {args.threads} threads, "
           f"{args.duration:g} s per endpoint (after {args.warmup:g} s unmeasured), through "
-          f"nginx (TLS) to {args.api_processes} waitress processes (production.ini)")
+          f"nginx (TLS) to {args.api_processes} waitress processes ({args.ini.name})")
     print(f"  load average before {load_before[0]:.2f} {load_before[1]:.2f} "
           f"{load_before[2]:.2f}; after {load_after[0]:.2f} {load_after[1]:.2f} "
           f"{load_after[2]:.2f}")
@@ -561,9 +561,14 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", metavar="DIR",
                         help="also sample the API processes with py-spy, one collapsed-stack "
                              "file per endpoint in DIR")
+    parser.add_argument("--ini", type=Path, default=exam_storm.INI,
+                        help="the ini the API processes serve (default production.ini); a "
+                             "changed copy measures a deployment setting such as threads")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args(argv)
     stop_on_sigterm()
+    # The storm's set-up serves (and migrates with) exam_storm.INI.
+    exam_storm.INI = args.ini.resolve()
     args.mariadb_port = args.mariadb_port or services.free_port()
     args.redis_port = args.redis_port or services.free_port()
     if not Path(WRK).exists():
