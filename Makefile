@@ -7,7 +7,7 @@ INI ?= development.ini
 PYTEST_ARGS ?=
 
 .PHONY: run test install deps services lint clean test-plugins-off test-security storm \
-	storm-faults install-bench
+	storm-faults install-bench bench-cost
 
 ## run: install, migrate the SQLite database, load demo data, serve API + monitor
 run: install
@@ -52,6 +52,15 @@ storm-faults: install install-bench
 	  $(BIN)/python bench/exam_storm.py --students $(FAULT_STUDENTS) --minutes 2 --fault $$fault \
 	    --json $(STORM_OUT)/fault-$$fault.json $(STORM_ARGS) || status=1; \
 	done; exit $$status
+
+## bench-cost: req/s, p50/p99 of the exam's hot endpoints (auth/me, status, autosave, start,
+## violation) against /api/health, wrk through deploy/nginx (bench/request_cost.py; ~4 min;
+## figures in $(COST_OUT)/request_cost.json)
+COST_OUT ?= var/bench
+COST_ARGS ?=
+bench-cost: install install-bench
+	bash .ci/services.sh storm
+	$(BIN)/python bench/request_cost.py --json $(COST_OUT)/request_cost.json $(COST_ARGS)
 
 deps:
 	bash .ci/services.sh deps

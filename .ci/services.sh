@@ -4,8 +4,9 @@
 #
 #   .ci/services.sh deps      build dependencies only (what `make run` needs)
 #   .ci/services.sh all       deps + MariaDB + Redis + database user (what `make test` needs)
-#   .ci/services.sh storm     deps + the server programs `make storm` starts privately
-#                             (mariadbd, redis-server, nginx, openssl); no shared services
+#   .ci/services.sh storm     deps + the server programs `make storm` and `make bench-cost`
+#                             start privately (mariadbd, redis-server, nginx, openssl) and
+#                             wrk, the load generator of `make bench-cost`; no shared services
 #
 # Environment: QUIZCORE_DB_USER / QUIZCORE_DB_PASSWORD (default quiz / quiz),
 #              EXTRA_APT_PACKAGES (more Debian packages to make sure of).
@@ -47,6 +48,8 @@ browser_deps=(chromium)
 # deploy/nginx/quizcore.conf is checked with `nginx -t` by the tests and fronts the exam
 # storm (bench/exam_storm.py); openssl makes the storm's self-signed certificate.
 proxy_deps=(nginx openssl)
+# bench/request_cost.py (make bench-cost) loads one endpoint at a time with wrk.
+load_deps=(wrk)
 
 wait_for() {  # wait_for <seconds> <command...>
   local limit=$1; shift
@@ -92,7 +95,7 @@ SQL
 
 apt_install "${build_deps[@]}" ${EXTRA_APT_PACKAGES:-}
 if [ "$mode" = "storm" ]; then
-  apt_install "${server_deps[@]}" "${proxy_deps[@]}"
+  apt_install "${server_deps[@]}" "${proxy_deps[@]}" "${load_deps[@]}"
   say "server programs for the exam storm are installed (it starts its own private instances)"
 fi
 if [ "$mode" = "all" ]; then
