@@ -55,6 +55,7 @@ def includeme(config):
     # One JSON error body. Scanned here, not in a sub-include, so these views override the
     # exception views Cornice registers (an includer's actions win over its includes').
     config.scan(".errors")
+    config.include(".extensions")  # add_response_extension: plugins add answer fields
     config.include(".services")  # core REST services
     config.include(".scripts")  # quizctl commands
 

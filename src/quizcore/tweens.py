@@ -1,4 +1,5 @@
-"""Request-wide concerns that must also cover error responses: CORS and the body size limit.
+"""Request-wide concerns that must also cover error responses: CORS, the body size limit and
+trailing slashes.
 
 Both are tweens rather than Cornice options so that every response, a 401 from the security
 policy or a 404 for an unknown path included, carries the CORS headers the SPA needs to
@@ -68,7 +69,27 @@ def body_limit_tween_factory(handler, registry):
     return body_limit_tween
 
 
+def trailing_slash_tween_factory(handler, registry):
+    """``/api/quizzes/`` is ``/api/quizzes``, for every route (core and plugins alike).
+
+    The path is rewritten before routing instead of redirecting: no extra round trip, no
+    redirect loop, and a POST keeps its method and body (browsers turn a 301/302 POST into a
+    GET). The query string is not part of ``path_info`` and stays as it is. No route of
+    quizcore ends with a slash, so the rewrite never hides one.
+    """
+
+    def trailing_slash_tween(request):
+        path = request.path_info
+        if len(path) > 1 and path.endswith("/"):
+            request.path_info = path.rstrip("/") or "/"
+        return handler(request)
+
+    return trailing_slash_tween
+
+
 def includeme(config):
-    config.add_tween("quizcore.tweens.cors_tween_factory", under=INGRESS)
+    config.add_tween("quizcore.tweens.trailing_slash_tween_factory", under=INGRESS)
+    config.add_tween("quizcore.tweens.cors_tween_factory",
+                     under="quizcore.tweens.trailing_slash_tween_factory")
     config.add_tween("quizcore.tweens.body_limit_tween_factory",
                      under="quizcore.tweens.cors_tween_factory", over=EXCVIEW)
