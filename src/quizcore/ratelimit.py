@@ -8,10 +8,18 @@ separated by ``;`` such as ``10/minute;100/hour``):
 ``login_per_ip``, ``login_per_account``  failed logins (and failed account claims)
 ``reset_per_email``, ``reset_per_ip``     forgot-password and verify-reset-code requests
 ``default_per_user``                      every request carrying a valid access token
+``auth_failure_per_ip``, ``auth_failure_per_token``
+                                          failed refreshes (unknown, expired, revoked or
+                                          reused refresh token) and requests presenting a
+                                          bearer token that is expired or badly signed
 
 The per-user limit is applied by a tween from the token's ``sub`` alone (no database
-query), before the view runs. A limited request gets 429 with ``Retry-After`` in the JSON
-error format.
+query), before the view runs. The same tween counts a presented access token that does not
+verify as a failed authentication, and answers 429 once its client address or that token
+is over its limit, before any view (no database, no bcrypt). ``POST /auth/refresh`` checks
+both limits before it looks the refresh token up. Tokens are counted by a SHA-256 digest,
+never stored as sent. A limited request gets 429 with ``Retry-After`` in the JSON error
+format.
 
 Redis being unreachable must not lock anybody out: the request is served (fail open) and a
 warning is logged (at most every :data:`FAILURE_LOG_INTERVAL_SECONDS`).
@@ -19,6 +27,7 @@ warning is logged (at most every :data:`FAILURE_LOG_INTERVAL_SECONDS`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import threading
@@ -41,7 +50,7 @@ log = logging.getLogger(__name__)
 
 #: Setting suffix -> rule name (``quizcore.ratelimit_login_per_ip`` -> ``login_per_ip``).
 RULES = ("login_per_ip", "login_per_account", "reset_per_email", "reset_per_ip",
-         "default_per_user")
+         "default_per_user", "auth_failure_per_ip", "auth_failure_per_token")
 KEY_PREFIX = "quizcore:ratelimit"
 FAILURE_LOG_INTERVAL_SECONDS = 30.0
 STORAGE_ERRORS = (*REDIS_ERRORS, StorageError)
@@ -138,31 +147,87 @@ def client_address(request) -> str:
     return request.remote_addr or "unknown"
 
 
-def _access_token_subject(policy, request) -> str | None:
+AUTH_FAILURES_COUNTED = "quizcore.auth_failures_counted"
+
+
+def token_key(token: str) -> str:
+    """What a presented token is counted under: a digest, so Redis never holds a token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def auth_failure_limited(request, *tokens: str | None) -> Limited | None:
+    """Is this client address, or one of these presented tokens, over its failure limit?
+    Counts nothing: call it before the work a failure would cost."""
+    limits: RateLimits = request.ratelimits
+    # A key this request has already counted was judged then (by the tween): testing it
+    # again would refuse the request its own last allowed failure.
+    counted = request.environ.get(AUTH_FAILURES_COUNTED, ())
+    keys = [("auth_failure_per_ip", client_address(request))]
+    keys += [("auth_failure_per_token", token_key(token)) for token in tokens if token]
+    for rule, identifier in keys:
+        if (rule, identifier) not in counted:
+            limited = limits.test(rule, identifier)
+            if limited is not None:
+                return limited
+    return None
+
+
+def record_auth_failure(request, *tokens: str | None) -> Limited | None:
+    """Count one failed authentication of this request against its address and each
+    presented token (once per request, however many steps saw the failure)."""
+    limits: RateLimits = request.ratelimits
+    counted = request.environ.setdefault(AUTH_FAILURES_COUNTED, set())
+    limited = None
+    keys = [("auth_failure_per_ip", client_address(request))]
+    keys += [("auth_failure_per_token", token_key(token)) for token in tokens if token]
+    for rule, identifier in keys:
+        if (rule, identifier) in counted:
+            continue
+        counted.add((rule, identifier))
+        limited = limits.hit(rule, identifier) or limited
+    return limited
+
+
+@dataclass(frozen=True)
+class PresentedToken:
+    """The bearer token of a request, as far as it can be judged without the database."""
+
+    token: str | None = None
+    subject: str | None = None  # the user id of a verified access token
+
+    @property
+    def failed(self) -> bool:
+        """A JWT was presented and does not verify (expired, bad signature, wrong type)."""
+        return self.token is not None and self.subject is None
+
+
+def presented_access_token(policy, request) -> PresentedToken:
     """The ``sub`` of a valid access token, without touching the database.
 
     Decoded quietly here (the security policy decodes it again and logs bad tokens): a
     refresh token sent as ``Authorization: Bearer`` is not a JWT and must not be logged as a
-    broken one.
+    broken one, nor counted as a failure.
     """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    token = token.strip()
     if scheme.lower() != "bearer" or token.count(".") != 2:
-        return None
+        return PresentedToken()
     jwt_policy = policy.jwt
     try:
         claims = jwt.decode(token, jwt_policy.public_key or jwt_policy.private_key,
                             algorithms=[jwt_policy.algorithm], leeway=jwt_policy.leeway)
     except jwt.InvalidTokenError:
-        return None
-    if claims.get(CLAIM_TYPE) != ACCESS_TOKEN_TYPE:
-        return None
+        return PresentedToken(token)
     subject = claims.get(CLAIM_SUBJECT)
-    return str(subject) if subject else None
+    if claims.get(CLAIM_TYPE) != ACCESS_TOKEN_TYPE or not subject:
+        return PresentedToken(token)
+    return PresentedToken(token, str(subject))
 
 
 def ratelimit_tween_factory(handler, registry):
-    """Apply ``default_per_user`` to every request with a valid access token."""
+    """Apply ``default_per_user`` to every request with a valid access token, and the
+    ``auth_failure_*`` limits to every request presenting one that does not verify."""
     limits: RateLimits = registry["quizcore.ratelimits"]
     if not limits.enabled:
         return handler
@@ -170,11 +235,17 @@ def ratelimit_tween_factory(handler, registry):
 
     def ratelimit_tween(request):
         if request.method != "OPTIONS":
-            user_id = _access_token_subject(policy, request)
-            if user_id is not None:
-                limited = limits.hit("default_per_user", user_id)
-                if limited is not None:
-                    return too_many_requests(limited)
+            presented = presented_access_token(policy, request)
+            if presented.subject is not None:
+                limited = limits.hit("default_per_user", presented.subject)
+            elif presented.failed:
+                # Counted before the view: a client looping on a dead token is answered
+                # from Redis alone once it is over the limit.
+                limited = record_auth_failure(request, presented.token)
+            else:
+                limited = None
+            if limited is not None:
+                return too_many_requests(limited)
         return handler(request)
 
     return ratelimit_tween

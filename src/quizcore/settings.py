@@ -163,6 +163,17 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("quizcore.ratelimit_reset_per_ip", "20/15minutes", as_rate),
     Setting("quizcore.ratelimit_default_per_user", "600/minute", as_rate,
             "every authenticated endpoint; generous enough for autosave and violation reports"),
+    Setting("quizcore.ratelimit_auth_failure_per_ip", "120/minute", as_rate,
+            "failed refreshes and expired or forged bearer tokens, per client address "
+            "(a classroom shares one)"),
+    Setting("quizcore.ratelimit_auth_failure_per_token", "10/minute", as_rate,
+            "the same failures, per presented token: stops a client looping on a dead token"),
+    Setting("quizcore.refresh_cookie", False, as_bool,
+            "also hand the refresh token out as an HttpOnly cookie (path /api/auth, "
+            "SameSite=Strict) and accept it on refresh and logout"),
+    Setting("quizcore.refresh_cookie_name", "quizcore_refresh", as_str),
+    Setting("quizcore.refresh_cookie_secure", True, as_bool,
+            "Secure flag of the refresh cookie; false only for plain-http development"),
     # Assessment
     Setting("quizcore.answer_grace_seconds", 30, as_int(0)),
     Setting("quizcore.quiz_payload_cache_seconds", 3600, as_int(0),

@@ -26,7 +26,13 @@ from ..events import (
     PasswordResetRequested,
 )
 from ..models import Role, User, utcnow
-from ..ratelimit import client_address, enforce, too_many_requests
+from ..ratelimit import (
+    auth_failure_limited,
+    client_address,
+    enforce,
+    record_auth_failure,
+    too_many_requests,
+)
 from ..rest import NO_PERMISSION_REQUIRED, Service, body_validator, emit_for
 from ..schemas.auth import (
     ChangePasswordBody,
@@ -66,12 +72,52 @@ INVALID_RESET_TOKEN = "This reset link has expired or was already used. Request 
 INVALID_REFRESH = "The session has expired or was ended. Please sign in again."
 
 
+REFRESH_COOKIE_PATH = "/api/auth"
+
+
 def settings(request):
     return request.registry.settings
 
 
+# -- the optional refresh cookie -------------------------------------------------------------
+
+
+def enable_refresh_cookie(config) -> None:
+    """Config directive: hand the refresh token out as an HttpOnly cookie too (the
+    ``quizcore.refresh_cookie`` setting, for a plugin serving a browser client that cannot
+    send it in the body)."""
+    config.registry.settings["quizcore.refresh_cookie"] = True
+
+
+def _cookie_enabled(request) -> bool:
+    return settings(request)["quizcore.refresh_cookie"]
+
+
+def _cookie_token(request) -> str | None:
+    if not _cookie_enabled(request):
+        return None
+    return request.cookies.get(settings(request)["quizcore.refresh_cookie_name"]) or None
+
+
+def _set_refresh_cookie(request, token: str, max_age: int) -> None:
+    """HttpOnly (scripts cannot read it), SameSite=Strict (no cross-site sends, so no
+    CSRF), sent only to the auth routes. It rotates with the token it carries."""
+    if _cookie_enabled(request):
+        request.response.set_cookie(
+            settings(request)["quizcore.refresh_cookie_name"], token, max_age=max_age,
+            path=request.script_name + REFRESH_COOKIE_PATH, httponly=True,
+            secure=settings(request)["quizcore.refresh_cookie_secure"], samesite="Strict")
+
+
+def _clear_refresh_cookie(request, response) -> None:
+    if _cookie_enabled(request):
+        response.delete_cookie(settings(request)["quizcore.refresh_cookie_name"],
+                               path=request.script_name + REFRESH_COOKIE_PATH)
+
+
 def token_response(request, user: User, refresh_token: sessions.IssuedRefreshToken) -> dict:
     access = security.create_access_token(request, user)
+    _set_refresh_cookie(request, refresh_token.token, refresh_token.expires_in)
     return {
         "access_token": access.token,
         "refresh_token": refresh_token.token,
@@ -116,11 +162,15 @@ def post_login(request):
     session = request.dbsession
     limits = request.ratelimits
     address = client_address(request)
+    # The address first, before any database work: a flood from one client costs Redis only.
+    limited = limits.test("login_per_ip", address)
+    if limited is not None:
+        emit_for(request, LoginFailed(actor_id=None, user_id=None, reason="rate_limited"))
+        return too_many_requests(limited)
 
     user = people.find_login_user(session, identifier)
     account_key = user.id if user is not None else identifier.strip().lower()
-    limited = limits.test("login_per_ip", address) or \
-        limits.test("login_per_account", account_key)
+    limited = limits.test("login_per_account", account_key)
     if limited is not None:
         emit_for(request, LoginFailed(actor_id=None, user_id=user.id if user else None,
                                       reason="rate_limited"))
@@ -159,21 +209,33 @@ def _bearer(request) -> str | None:
 @refresh.post(schema=RefreshBody(), validators=(body_validator,),
               permission=NO_PERMISSION_REQUIRED)
 def post_refresh(request):
-    """The refresh token comes in the body or, from older clients, as
-    ``Authorization: Bearer <refresh token>``. Each use rotates it: keep the new one."""
-    token = request.validated.get("refresh_token") or _bearer(request)
-    if not token:
+    """The refresh token comes in the body, else in the refresh cookie (when enabled), else
+    (older clients) as ``Authorization: Bearer <refresh token>``. Each use rotates it: keep
+    the new one (the cookie is rotated with it). Failures count per client address and per
+    presented token; past ``quizcore.ratelimit_auth_failure_*`` the answer is 429, decided
+    before the token is looked up."""
+    candidates = (request.validated.get("refresh_token"), _cookie_token(request),
+                  _bearer(request))
+    presented = [candidate for candidate in candidates if candidate]
+    limited = auth_failure_limited(request, *presented)
+    if limited is not None:
+        return too_many_requests(limited)
+    if not presented:
+        record_auth_failure(request)
         raise bad_request("Send the refresh token (body field refresh_token).",
                           name="refresh_token")
     result = sessions.rotate_refresh_token(
-        request.dbsession, token,
+        request.dbsession, presented[0],
         lifetime_seconds=settings(request)["quizcore.refresh_token_lifetime_seconds"])
     if not result.ok:
+        record_auth_failure(request, *presented)
         # Returned, not raised: a reused token has just revoked its family, which must be
         # committed.
-        return http_error(exc.HTTPUnauthorized, INVALID_REFRESH, "Session expired",
-                          reason=result.outcome.value,
-                          headers={"WWW-Authenticate": "Bearer"})
+        response = http_error(exc.HTTPUnauthorized, INVALID_REFRESH, "Session expired",
+                              reason=result.outcome.value,
+                              headers={"WWW-Authenticate": "Bearer"})
+        _clear_refresh_cookie(request, response)
+        return response
     return token_response(request, result.user, result.issued)
 
 
@@ -185,7 +247,8 @@ def post_logout(request):
     bumped, so other devices refresh once). Works with an expired access token as long as
     the refresh token is sent."""
     owner = sessions.log_out(request.dbsession, request.user,
-                             request.validated.get("refresh_token"))
+                             request.validated.get("refresh_token") or _cookie_token(request))
+    _clear_refresh_cookie(request, request.response)
     if owner is None:
         raise http_error(exc.HTTPUnauthorized,
                          "Not signed in: send an access token or the refresh token.",
@@ -329,7 +392,11 @@ def post_reset_password(request):
 
 @me.get()
 def get_me(request):
-    return user_json(request, request.user, with_classes=True)
+    """The account with its role profile; ``user`` repeats it (without ``classes``) in the
+    shape login answers, so a client reads the signed-in user the same way after both."""
+    data = user_json(request, request.user, with_classes=True)
+    data["user"] = {name: value for name, value in data.items() if name != "classes"}
+    return data
 
 
 @change_password.post(schema=ChangePasswordBody(), validators=(body_validator,))
@@ -356,6 +423,7 @@ def post_change_password(request):
 
 
 def includeme(config):
+    config.add_directive("enable_refresh_cookie", enable_refresh_cookie)
     for service in (login, refresh, logout, claim_account, forgot_password, verify_reset_code,
                     reset_password, me, change_password):
         config.add_cornice_service(service)
@@ -367,6 +435,6 @@ def includeme(config):
     config.add_operation_statuses(verify_reset_code, "POST", statuses=(429,))
     # limited when it is sent the e-mail and code
     config.add_operation_statuses(reset_password, "POST", statuses=(429,))
-    # unknown, revoked or reused refresh token
-    config.add_operation_statuses(refresh, "POST", statuses=(401,))
+    # unknown, revoked or reused refresh token; too many failures per address or token
+    config.add_operation_statuses(refresh, "POST", statuses=(401, 429))
     config.add_operation_statuses(logout, "POST", statuses=(401,))

@@ -269,6 +269,10 @@ def get_quiz_by_access_code(request):
     data["access_code"] = item.access_code
     data["can_start"] = bool(summary["in_progress_attempt_id"]) or \
         summary["attempts_used"] < item.max_attempts
+    # Additive: the quiz again under "quiz", and the attempt to resume (null when none is in
+    # progress). Looking a code up never starts an attempt: POST /quizzes/{id}/start does.
+    data["quiz"] = dict(data)
+    data["attempt_id"] = summary["in_progress_attempt_id"]
     return data
 
 
