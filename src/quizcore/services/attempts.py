@@ -123,8 +123,9 @@ def list_attempts(request):
 
 @attempt.get()
 def get_attempt(request):
-    """One attempt: quiz, student, answers (a student: in their attempt's order, with marks
-    and correct answers only as the quiz's review policy allows), violations, result."""
+    """One attempt: quiz (with its questions as shown in this attempt), student, answers (a
+    student: in their attempt's order, with marks and correct answers only as the quiz's
+    review policy allows), violations, result."""
     item = _visible_attempt(request)
     now = utcnow()
     if lifecycle.expire_if_due(request.dbsession, item, now) is not None:
@@ -143,6 +144,7 @@ def get_attempt(request):
             entry.update(severity=violation.severity.value if violation.severity else None,
                          counted=violation.is_counted, metadata=violation.details)
         violations.append(entry)
+    answers = review.attempt_answers(request.dbsession, item, quiz, policy)
     return jsonable({
         "id": item.id, "attempt_number": item.attempt_number, "status": str(item.status),
         "started_at": iso(item.started_at), "submitted_at": iso(item.submitted_at),
@@ -157,12 +159,15 @@ def get_attempt(request):
                  "duration_minutes": quiz.time_limit_minutes,
                  "passing_percentage": quiz.passing_percentage,
                  "allow_review": quiz.allow_review,
-                 "show_answers_after_submission": quiz.show_answers_after_submission},
+                 "show_answers_after_submission": quiz.show_answers_after_submission,
+                 # The questions as this attempt shows them (the same entries as in
+                 # "answers", so the same review policy: empty when answers are hidden).
+                 "questions": [entry["question"] for entry in answers]},
         "student": {"id": item.student_id, "name": student.user.name if student else None,
                     "registration_number": student.registration_number if student else None},
         "review": {"answers": policy.answers, "marks": policy.marks,
                    "correct_answers": policy.keys},
-        "answers": review.attempt_answers(request.dbsession, item, quiz, policy),
+        "answers": answers,
         "violations": violations,
     })
 
