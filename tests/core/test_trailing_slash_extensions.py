@@ -33,6 +33,7 @@ def test_post_with_a_trailing_slash_is_served_not_redirected(testapp, teacher):
     assert "Location" not in response.headers
 
 
+@pytest.mark.plugin("quiz_plugins.notifications")
 def test_trailing_slash_on_a_plugin_route(testapp, student, auth):
     plain = testapp.get("/api/notifications", headers=auth(student), status=200).json
     assert testapp.get("/api/notifications/", headers=auth(student), status=200).json == plain
