@@ -35,7 +35,7 @@ from pyramid.tweens import EXCVIEW
 
 from .errors import http_error
 from .redis_client import REDIS_ERRORS
-from .wire import ACCESS_TOKEN_TYPE, CLAIM_SUBJECT, CLAIM_TYPE
+from .wire import ACCESS_CLAIMS_ENVIRON, ACCESS_TOKEN_TYPE, CLAIM_SUBJECT, CLAIM_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +152,15 @@ def _access_token_subject(policy, request) -> str | None:
     jwt_policy = policy.jwt
     try:
         claims = jwt.decode(token, jwt_policy.public_key or jwt_policy.private_key,
-                            algorithms=[jwt_policy.algorithm], leeway=jwt_policy.leeway)
+                            algorithms=[jwt_policy.algorithm], leeway=jwt_policy.leeway,
+                            audience=jwt_policy.audience)
     except jwt.InvalidTokenError:
         return None
+    # One decode per request: the security policy reuses these verified claims (same key,
+    # algorithm, leeway and audience as pyramid_jwt) when the scheme is exactly the one
+    # pyramid_jwt accepts, instead of decoding the token a second time.
+    if scheme == jwt_policy.auth_type:
+        request.environ[ACCESS_CLAIMS_ENVIRON] = claims
     if claims.get(CLAIM_TYPE) != ACCESS_TOKEN_TYPE:
         return None
     subject = claims.get(CLAIM_SUBJECT)
