@@ -31,6 +31,7 @@ from pyramid_jwt import create_jwt_authentication_policy
 
 from .models import Role, User
 from .wire import (
+    ACCESS_CLAIMS_ENVIRON,
     ACCESS_TOKEN_TYPE,
     CLAIM_ROLE,
     CLAIM_SUBJECT,
@@ -74,7 +75,11 @@ class SecurityPolicy:
         self._identity_cache = RequestLocalCache(self._load_identity)
 
     def _load_identity(self, request) -> User | None:
-        claims = self.jwt.get_claims(request)
+        # The per-user rate-limit tween has usually verified the token already; a request it
+        # did not decode (no limiter, other scheme, bad token) is decoded here as before.
+        claims = request.environ.get(ACCESS_CLAIMS_ENVIRON)
+        if claims is None:
+            claims = self.jwt.get_claims(request)
         if not claims or claims.get(CLAIM_TYPE) != ACCESS_TOKEN_TYPE or \
                 not claims.get(CLAIM_SUBJECT):
             return None

@@ -163,3 +163,7 @@ __all__ = [
     "read_stream_entry",
     "stream_entry",
 ]
+
+#: WSGI environ key under which the per-user rate-limit tween leaves the access token's claims
+#: it already decoded (and verified), so the security policy does not decode the token again.
+ACCESS_CLAIMS_ENVIRON = "quizcore.access_token_claims"
