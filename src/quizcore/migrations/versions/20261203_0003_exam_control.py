@@ -23,10 +23,6 @@ STATUSES_BEFORE = ('in_progress', 'submitted', 'graded', 'auto_submitted')
 STATUSES_AFTER = (*STATUSES_BEFORE, 'force_submitted')
 
 
-def _is_mysql() -> bool:
-    return op.get_bind().dialect.name in ('mysql', 'mariadb')
-
-
 def upgrade() -> None:
     op.create_table('quiz_overrides',
     sa.Column('id', sa.CHAR(length=36), nullable=False),
@@ -59,21 +55,22 @@ def upgrade() -> None:
     op.add_column('students', sa.Column('time_multiplier', sa.Numeric(precision=4, scale=2),
                                         server_default='1.00', nullable=False))
     op.add_column('quiz_attempts', sa.Column('force_submit_reason', sa.Text(), nullable=True))
-    if _is_mysql():
-        op.alter_column('quiz_attempts', 'status',
-                        existing_type=sa.Enum(*STATUSES_BEFORE, name='attempt_status'),
-                        type_=sa.Enum(*STATUSES_AFTER, name='attempt_status'),
-                        existing_nullable=False, existing_server_default='in_progress')
+    _status_enum(STATUSES_BEFORE, STATUSES_AFTER)
+
+
+def _status_enum(before, after) -> None:
+    # An ENUM on MariaDB, a VARCHAR as long as the longest value on SQLite.
+    with op.batch_alter_table('quiz_attempts') as batch:
+        batch.alter_column('status',
+                           existing_type=sa.Enum(*before, name='attempt_status'),
+                           type_=sa.Enum(*after, name='attempt_status'),
+                           existing_nullable=False, existing_server_default='in_progress')
 
 
 def downgrade() -> None:
-    if _is_mysql():
-        op.execute("UPDATE quiz_attempts SET status = 'auto_submitted' "
-                   "WHERE status = 'force_submitted'")
-        op.alter_column('quiz_attempts', 'status',
-                        existing_type=sa.Enum(*STATUSES_AFTER, name='attempt_status'),
-                        type_=sa.Enum(*STATUSES_BEFORE, name='attempt_status'),
-                        existing_nullable=False, existing_server_default='in_progress')
+    op.execute("UPDATE quiz_attempts SET status = 'auto_submitted' "
+               "WHERE status = 'force_submitted'")
+    _status_enum(STATUSES_AFTER, STATUSES_BEFORE)
     with op.batch_alter_table('quiz_attempts') as batch:
         batch.drop_column('force_submit_reason')
     with op.batch_alter_table('students') as batch:
