@@ -54,6 +54,16 @@ def student_post(api_url, token, path, body=None):
     return response.json()
 
 
+def watch_as_teacher(page, monitor_url, live_exam):
+    """Open the monitor page, paste the teacher's token and watch the exam."""
+    page.goto(monitor_url + "/")
+    page.locator("summary").click()
+    page.fill("#token-input", live_exam.tokens["teacher"])
+    page.click("#token-form button")
+    page.fill("#quiz-id", live_exam.quiz_id)
+    page.click("#quiz-form button")
+
+
 def test_teacher_sees_a_violation_change_the_row_live(api_server, monitor_api_app, live_exam,
                                                      monitor):
     browser_or_skip()
@@ -69,12 +79,7 @@ def test_teacher_sees_a_violation_change_the_row_live(api_server, monitor_api_ap
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.goto(monitor.url + "/")
-            page.locator("summary").click()
-            page.fill("#token-input", live_exam.tokens["teacher"])
-            page.click("#token-form button")
-            page.fill("#quiz-id", live_exam.quiz_id)
-            page.click("#quiz-form button")
+            watch_as_teacher(page, monitor.url, live_exam)
 
             expect(page.locator("#connection")).to_have_attribute("data-state", "live")
             row = page.locator(f'tr[data-student-id="{ada}"]')
@@ -148,12 +153,7 @@ def test_teacher_extends_force_submits_and_reopens_from_the_monitor_page(
         try:
             page = browser.new_page()
             page.on("dialog", lambda dialog: dialog.accept("Talking during the exam"))
-            page.goto(acting_monitor.url + "/")
-            page.locator("summary").click()
-            page.fill("#token-input", live_exam.tokens["teacher"])
-            page.click("#token-form button")
-            page.fill("#quiz-id", live_exam.quiz_id)
-            page.click("#quiz-form button")
+            watch_as_teacher(page, acting_monitor.url, live_exam)
             expect(page.locator("#connection")).to_have_attribute("data-state", "live")
 
             ada_row = page.locator(f'tr[data-student-id="{live_exam.students["ada"]}"]')

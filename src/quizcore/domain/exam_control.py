@@ -39,7 +39,9 @@ from .attempts import (
 )
 from .errors import Conflict, Invalid, NotFound
 from .quizzes import MAX_TIME_LIMIT_MINUTES
-from .values import text_value, whole_number
+from .quizzes import _bounded_int as bounded_int
+from .quizzes import _date as clean_date
+from .values import text_value
 from .visibility import manages
 
 MAX_REASON_LENGTH = 1000
@@ -58,11 +60,7 @@ def _not_in_progress(attempt: QuizAttempt) -> Conflict:
 
 
 def clean_minutes(value) -> int:
-    minutes = whole_number(value, "minutes")
-    if not 1 <= minutes <= MAX_TIME_LIMIT_MINUTES:
-        raise Invalid(f"minutes must be between 1 and {MAX_TIME_LIMIT_MINUTES}.",
-                      field="minutes")
-    return minutes
+    return bounded_int({"minutes": value}, "minutes", 1, MAX_TIME_LIMIT_MINUTES)
 
 
 def _new_deadline(current: dt.datetime, now: dt.datetime, minutes: int | None,
@@ -72,15 +70,7 @@ def _new_deadline(current: dt.datetime, now: dt.datetime, minutes: int | None,
     if minutes is not None:
         return min(max(current, now) + dt.timedelta(minutes=clean_minutes(minutes)),
                    timing.TIMESTAMP_MAX)
-    if not isinstance(deadline_at, dt.datetime):
-        raise Invalid("deadline_at must be an ISO 8601 date and time.", field="deadline_at")
-    try:
-        wanted = timing.to_naive_utc(deadline_at)
-    except OverflowError:
-        wanted = None
-    if wanted is None or not timing.storable(wanted):
-        raise Invalid("deadline_at must be between 1970-01-01 and 2037-12-31 (UTC).",
-                      field="deadline_at")
+    wanted = clean_date({"deadline_at": deadline_at}, "deadline_at")
     if wanted <= now or wanted <= current:
         raise Invalid("deadline_at must be later than now and than the attempt's current "
                       "deadline.", field="deadline_at")

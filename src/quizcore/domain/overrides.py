@@ -39,8 +39,8 @@ from ..events import EntityChanged, emit
 from ..models import Quiz, QuizOverride, SchoolClass, Student
 from .errors import Conflict, Invalid, NotFound
 from .quizzes import MAX_ATTEMPTS, MAX_TIME_LIMIT_MINUTES, class_ids_of
-from .timing import storable, to_naive_utc
-from .values import whole_number
+from .quizzes import _bounded_int as bounded_int
+from .quizzes import _date as clean_date
 
 #: Multipliers of an override (of the quiz's limit) and of an accommodation.
 MIN_MULTIPLIER = Decimal("0.10")
@@ -196,20 +196,6 @@ def clean_multiplier(value: Any, field: str, low: Decimal = MIN_MULTIPLIER) -> D
     return number.quantize(Decimal("0.01"))
 
 
-def _date(value: Any, field: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime):
-        raise Invalid(f"{field} must be an ISO 8601 date and time.", field=field)
-    try:
-        value = to_naive_utc(value)
-    except OverflowError:
-        value = None
-    if value is None or not storable(value):
-        raise Invalid(f"{field} must be between 1970-01-01 and 2037-12-31 (UTC).", field=field)
-    return value
-
-
 def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """The override values of ``values`` (:data:`VALUE_FIELDS`), checked."""
     cleaned: dict[str, Any] = {}
@@ -218,23 +204,16 @@ def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
         raise Invalid("Send time_limit_minutes or time_multiplier, not both.",
                       field="time_multiplier")
     if values.get("time_limit_minutes") is not None:
-        minutes = whole_number(values["time_limit_minutes"], "time_limit_minutes")
-        if not 1 <= minutes <= MAX_TIME_LIMIT_MINUTES:
-            raise Invalid(f"time_limit_minutes must be between 1 and {MAX_TIME_LIMIT_MINUTES}.",
-                          field="time_limit_minutes")
-        cleaned["time_limit_minutes"] = minutes
+        cleaned["time_limit_minutes"] = bounded_int(values, "time_limit_minutes", 1,
+                                                    MAX_TIME_LIMIT_MINUTES)
     if values.get("time_multiplier") is not None:
         cleaned["time_multiplier"] = clean_multiplier(values["time_multiplier"],
                                                       "time_multiplier")
     if values.get("extra_attempts") is not None:
-        extra = whole_number(values["extra_attempts"], "extra_attempts")
-        if not 0 <= extra <= MAX_ATTEMPTS:
-            raise Invalid(f"extra_attempts must be between 0 and {MAX_ATTEMPTS}.",
-                          field="extra_attempts")
-        cleaned["extra_attempts"] = extra
+        cleaned["extra_attempts"] = bounded_int(values, "extra_attempts", 0, MAX_ATTEMPTS)
     for field in ("start_date", "end_date"):
         if field in values:
-            cleaned[field] = _date(values[field], field)
+            cleaned[field] = clean_date(values, field)
     return cleaned
 
 

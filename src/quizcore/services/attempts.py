@@ -65,7 +65,7 @@ def _expire_due(request, user) -> None:
         lifecycle.expire_attempt(request.dbsession, attempt_id)
 
 
-def _submit_view(result: lifecycle.SubmitResult) -> dict:
+def submit_view(result: lifecycle.SubmitResult) -> dict:
     # Cornice's JSON renderer knows no Decimal: scores are converted here (jsonable).
     return jsonable({
         "attempt_id": result.attempt_id,
@@ -255,7 +255,7 @@ def submit_attempt(request):
     result."""
     result = lifecycle.submit_attempt(request.dbsession, request.matchdict["id"],
                                       student_id=request.user.id)
-    data = _submit_view(result)
+    data = submit_view(result)
     data["message"] = "This attempt was already submitted." if result.already_submitted \
         else "Quiz submitted."
     return data

@@ -21,6 +21,7 @@ from ..schemas.exam_control import (
     override_update_schema,
 )
 from ._assessment import JSON, jsonable, nulls_sent, owned_or_404, service
+from .attempts import submit_view
 
 quiz_overrides = service(
     name="quiz_overrides", path="/api/quizzes/{id}/overrides",
@@ -142,16 +143,8 @@ def force_submit_attempt(request):
     result = exam_control.force_submit_attempt(
         request.dbsession, _managed_attempt_id(request), request.user,
         reason=request.validated["reason"])
-    return jsonable({
-        "attempt_id": result.attempt_id,
-        "status": "pending" if result.pending else "graded",
-        "attempt_status": str(result.status),
-        "score": result.score, "total_marks": result.total_marks,
-        "percentage": result.percentage, "passed": result.passed,
-        "submitted_at": iso(result.submitted_at),
-        "reason": request.validated["reason"].strip(),
-        "message": "Attempt force-submitted.",
-    })
+    return {**submit_view(result), "reason": request.validated["reason"].strip(),
+            "message": "Attempt force-submitted."}
 
 
 @attempt_reopen.post(permission="teach")
