@@ -136,6 +136,9 @@ def test_force_submit_grades_the_saved_answers_and_records_the_reason(
     attempt = dbsession.get(QuizAttempt, attempt_id)
     assert attempt.status == AttemptStatus.FORCE_SUBMITTED
     assert attempt.force_submit_reason == "Phone on the desk"
+    shown = testapp.get(f"/api/attempts/{attempt_id}", headers=auth(student)).json
+    assert (shown["status"], shown["force_submit_reason"]) == \
+        ("force_submitted", "Phone on the desk")
     audit = dbsession.query(AuditLog).filter_by(entity_id=attempt_id,
                                                 action="attempt.force_submitted").one()
     assert audit.new_value["reason"] == "Phone on the desk"

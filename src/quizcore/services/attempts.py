@@ -153,6 +153,7 @@ def get_attempt(request):
         "score": item.score, "total_marks": item.total_marks, "percentage": item.percentage,
         "passed": item.passed, "total_violations": item.total_violations,
         "auto_submitted_due_to_violations": item.auto_submitted_due_to_violations,
+        "force_submit_reason": item.force_submit_reason,
         "quiz": {"id": quiz.id, "title": quiz.title, "subject": quiz.subject,
                  "time_limit_minutes": quiz.time_limit_minutes,
                  "duration_minutes": quiz.time_limit_minutes,
