@@ -1,13 +1,12 @@
 """Teacher actions on a running exam over HTTP: extend one attempt or the whole quiz,
-force-submit, reopen; each audited, told to the student, and the extension shown live."""
+force-submit, reopen; the extension shown live. (The audit and notification plugins' parts:
+tests/plugins/audit and tests/plugins/notifications.)"""
 
 import datetime as dt
 import json
 
 import pytest
 
-from quiz_plugins.audit.models import AuditLog
-from quiz_plugins.notifications.models import Notification
 from quizcore.models import AttemptStatus, QuizAttempt, utcnow
 from quizcore.wire import stream_key
 from tests import factories
@@ -57,11 +56,6 @@ def test_extending_an_attempt_moves_the_deadline_the_student_sees(
     extended = [data for kind, data in entries if kind == "attempt_extended"]
     assert extended[-1] == {"attempt_id": attempt_id, "student_id": student.id,
                             "deadline_at": target}
-    actions = [row.action for row in dbsession.query(AuditLog).filter_by(entity_id=attempt_id)]
-    assert actions.count("attempt.extended") == 2
-    notices = dbsession.query(Notification).filter_by(user_id=student.id,
-                                                      type="attempt_extended").all()
-    assert len(notices) == 2
 
 
 def test_an_attempt_that_has_ended_cannot_be_extended(testapp, quiz, teacher, student, auth,
@@ -139,13 +133,6 @@ def test_force_submit_grades_the_saved_answers_and_records_the_reason(
     shown = testapp.get(f"/api/attempts/{attempt_id}", headers=auth(student)).json
     assert (shown["status"], shown["force_submit_reason"]) == \
         ("force_submitted", "Phone on the desk")
-    audit = dbsession.query(AuditLog).filter_by(entity_id=attempt_id,
-                                                action="attempt.force_submitted").one()
-    assert audit.new_value["reason"] == "Phone on the desk"
-    assert audit.user_id == teacher.id
-    notice = dbsession.query(Notification).filter_by(
-        user_id=student.id, type="attempt_force_submitted").one()
-    assert "Phone on the desk" in notice.message
     # Saves are refused afterwards, and a second force-submit is a conflict.
     assert_error(testapp.post_json(f"/api/attempts/{attempt_id}/answer",
                                    {"question_id": mcq.id, "answer_option": 0},
@@ -176,10 +163,6 @@ def test_reopen_grants_another_attempt(testapp, quiz, teacher, student, auth, db
     second = start(testapp, quiz, student, auth)
     assert second["attempt_number"] == 2 and second["attempt_id"] != attempt_id
     assert second["attempts_allowed"] == 2
-    assert dbsession.query(AuditLog).filter_by(entity_id=attempt_id,
-                                               action="attempt.reopened").count() == 1
-    assert dbsession.query(Notification).filter_by(user_id=student.id,
-                                                   type="attempt_reopened").count() == 1
 
 
 def test_an_extension_after_the_deadline_counts_from_now(testapp, quiz, teacher, student,
