@@ -218,3 +218,19 @@ def test_the_accommodation_is_set_on_the_student_profile(testapp, teacher, stude
     for bad in (0, 100, 0.5):
         assert_error(testapp.put_json(f"/api/students/{student.id}", {"time_multiplier": bad},
                                       headers=auth(teacher), expect_errors=True), 400)
+
+
+def test_the_quiz_list_shows_each_quiz_with_the_student_own_limits(testapp, quiz, teacher,
+                                                                   school_class, student,
+                                                                   auth):
+    plain = factories.QuizFactory(owner=teacher, questions=make_questions(teacher, 1),
+                                  classes=[school_class], max_attempts=2, time_limit_minutes=20)
+    testapp.post_json(overrides_path(quiz), {"student_id": student.id, "time_limit_minutes": 50,
+                                             "extra_attempts": 2}, headers=auth(teacher))
+    items = {item["id"]: item for item in
+             testapp.get("/api/quizzes", headers=auth(student)).json["items"]}
+    assert (items[quiz.id]["effective_time_limit_minutes"],
+            items[quiz.id]["attempts_allowed"], items[quiz.id]["attempts_remaining"]) == (50, 3, 3)
+    assert (items[plain.id]["effective_time_limit_minutes"],
+            items[plain.id]["attempts_allowed"]) == (20, 2)
+    assert "overrides" not in items[quiz.id]

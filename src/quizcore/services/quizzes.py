@@ -244,7 +244,8 @@ def list_quizzes(request):
     items = result["items"]
     if is_student(user):
         summary = _attempt_summary(session, user.id, [item.id for item in items])
-        result["items"] = [student_quiz(item, summary[item.id], limits=_limits(request, item))
+        limits = overrides.limits_for_many(session, items, session.get(Student, user.id))
+        result["items"] = [student_quiz(item, summary[item.id], limits=limits[item.id])
                            for item in items]
     else:
         names = _teacher_names(session, items)
