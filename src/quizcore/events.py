@@ -197,7 +197,7 @@ class AttemptSubmitted(DomainEvent):
     student_name: str
     submitted_at: dt.datetime
     status: str  # attempt status after submission: submitted | graded | auto_submitted
-    reason: str = "student"  # "student" | "deadline" | "violations"
+    reason: str = "student"  # "student" | "deadline" | "violations" | "teacher"
     score: float | None = None
     #: True when descriptive answers wait for a teacher.
     pending_manual_grading: bool = False
@@ -234,6 +234,43 @@ class ViolationRecorded(DomainEvent):
     counted: bool
     question_index: int | None = None
     auto_submitted: bool = False
+
+
+@dataclass(kw_only=True)
+class AttemptExtended(DomainEvent):
+    """A teacher moved the deadline of an attempt in progress (``actor_id``)."""
+
+    name: ClassVar[str] = "attempt.extended"
+    monitor: ClassVar[wire.MessageType] = wire.ATTEMPT_EXTENDED
+    attempt_id: str
+    quiz_id: str
+    student_id: str
+    deadline_at: dt.datetime
+    previous_deadline_at: dt.datetime | None = None
+
+
+@dataclass(kw_only=True)
+class AttemptForceSubmitted(DomainEvent):
+    """A teacher ended an attempt in progress (``actor_id``), for ``reason``. Announced
+    after the :class:`AttemptSubmitted` (reason ``teacher``) of the same attempt."""
+
+    name: ClassVar[str] = "attempt.force_submitted"
+    attempt_id: str
+    quiz_id: str
+    student_id: str
+    reason: str
+    score: float | None = None
+
+
+@dataclass(kw_only=True)
+class AttemptReopened(DomainEvent):
+    """A teacher granted the student of an ended attempt one more attempt at its quiz."""
+
+    name: ClassVar[str] = "attempt.reopened"
+    attempt_id: str
+    quiz_id: str
+    student_id: str
+    attempts_allowed: int
 
 
 # -- the two phases --------------------------------------------------------------------------
@@ -294,7 +331,10 @@ __all__ = [
     "AccountClaimed",
     "AfterCommit",
     "AnswerSaved",
+    "AttemptExtended",
+    "AttemptForceSubmitted",
     "AttemptGraded",
+    "AttemptReopened",
     "AttemptStarted",
     "AttemptSubmitted",
     "DomainEvent",

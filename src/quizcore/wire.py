@@ -96,11 +96,14 @@ ATTEMPT_GRADED = MessageType("attempt_graded", (
 VIOLATION = MessageType("violation", (
     "attempt_id", "student_id", "student_name", "violation_type", "total_violations",
     "counted", "question_index", "auto_submitted", "timestamp"))
+#: A teacher moved an attempt's deadline (one attempt, or every attempt of the quiz).
+ATTEMPT_EXTENDED = MessageType("attempt_extended", ("attempt_id", "student_id", "deadline_at"))
 
 #: Every message type that travels through the quiz streams, by name.
 MONITOR_MESSAGES: dict[str, MessageType] = {
     kind.name: kind
-    for kind in (ATTEMPT_STARTED, ANSWER_SAVED, ATTEMPT_SUBMITTED, ATTEMPT_GRADED, VIOLATION)
+    for kind in (ATTEMPT_STARTED, ANSWER_SAVED, ATTEMPT_SUBMITTED, ATTEMPT_GRADED, VIOLATION,
+                 ATTEMPT_EXTENDED)
 }
 
 #: The snapshot message the sidecar sends on joining and every few seconds; its data is the
@@ -141,6 +144,7 @@ MONITOR_ROLES = frozenset({"teacher", "admin"})
 __all__ = [
     "ACCESS_TOKEN_TYPE",
     "ANSWER_SAVED",
+    "ATTEMPT_EXTENDED",
     "ATTEMPT_GRADED",
     "ATTEMPT_STARTED",
     "ATTEMPT_SUBMITTED",

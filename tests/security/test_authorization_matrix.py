@@ -178,6 +178,18 @@ CASES = [
     case("attempt_answer", "POST", "/api/attempts/{attempt}/answer", STUDENT_OWNER,
          {"question_id": "{question}", "answer_option": 1}),
     case("attempt_submit", "POST", "/api/attempts/{attempt}/submit", STUDENT_OWNER, {}),
+    # -- exam control: the quiz's owner and admins ------------------------------------------
+    case("quiz_overrides", "GET", "/api/quizzes/{quiz}/overrides", OWNER),
+    case("quiz_overrides", "POST", "/api/quizzes/{quiz}/overrides", "401 403 403 201 404 201",
+         {"student_id": "{student}", "extra_attempts": 1}),
+    case("quiz_override", "PUT", "/api/quizzes/{quiz}/overrides/{override}", OWNER,
+         {"extra_attempts": 2}),
+    case("quiz_override", "DELETE", "/api/quizzes/{quiz}/overrides/{override}", OWNER),
+    case("quiz_extend", "POST", "/api/quizzes/{quiz}/extend", OWNER, {"minutes": 5}),
+    case("attempt_extend", "POST", "/api/attempts/{attempt}/extend", OWNER, {"minutes": 5}),
+    case("attempt_force_submit", "POST", "/api/attempts/{attempt}/force-submit", OWNER,
+         {"reason": "Left the room"}),
+    case("attempt_reopen", "POST", "/api/attempts/{ended_attempt}/reopen", OWNER, {}),
     # -- plugins ---------------------------------------------------------------------------
     case("grading_pending", "GET", "/api/grading/pending", STAFF, plugin=GRADING),
     case("grading_graded", "GET", "/api/grading/graded", STAFF, plugin=GRADING),

@@ -61,6 +61,9 @@ def build_world() -> World:
                                        status=models.AttemptStatus.SUBMITTED, final=False)
     essay_answer = factories.StudentAnswerFactory(
         attempt=ended, question=essay, answer_text="Light, water and air make sugar.")
+    override = models.QuizOverride(quiz_id=quiz.id, student_id=spare_student.id,
+                                   extra_attempts=1)
+    factories.current_session().add(override)
 
     # The notifications plugin's table exists whether or not the plugin is installed (one
     # schema), so the row is written without the plugin's model.
@@ -81,7 +84,7 @@ def build_world() -> World:
         "question": mcq.id, "essay": essay.id, "spare_question": spare_question.id,
         "quiz": quiz.id, "draft": draft.id, "access_code": quiz.access_code,
         "attempt": attempt.id, "ended_attempt": ended.id, "essay_answer": essay_answer.id,
-        "notification": notification_id,
+        "notification": notification_id, "override": override.id,
         "student_email": student.email, "password": factories.PASSWORD,
     }
     return World(users=users, ids=ids)

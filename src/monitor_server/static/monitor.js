@@ -152,6 +152,68 @@
     };
   }
 
+  // -- teacher actions (the REST API, with the teacher's own token) -----------------------
+  const EXTEND_MINUTES = 5;
+
+  async function api(method, path, body) {
+    const response = await fetch(state.apiUrl + path, {
+      method, headers: {"Content-Type": "application/json",
+                        Authorization: "Bearer " + state.token},
+      body: JSON.stringify(body || {}),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(answer.error || answer.message || response.statusText);
+    return answer;
+  }
+
+  async function act(label, method, path, body, onDone) {
+    $("action-error").textContent = "";
+    try {
+      const answer = await api(method, path, body);
+      if (onDone) onDone(answer);
+    } catch (error) {
+      $("action-error").textContent = `${label} failed: ${error.message}`;
+    }
+  }
+
+  function extendAttempt(row) {
+    act("Extend", "POST", `/attempts/${encodeURIComponent(row.attempt_id)}/extend`,
+        {minutes: EXTEND_MINUTES}, (answer) => {
+          row.deadline_at = answer.deadline_at;
+          render(row.id);
+        });
+  }
+
+  function forceSubmit(row) {
+    const reason = window.prompt(`Why end ${row.name}'s attempt now?`, "");
+    if (!reason || !reason.trim()) return;
+    act("Force submit", "POST", `/attempts/${encodeURIComponent(row.attempt_id)}/force-submit`,
+        {reason: reason.trim()});
+  }
+
+  function reopen(row) {
+    act("Reopen", "POST", `/attempts/${encodeURIComponent(row.attempt_id)}/reopen`, {},
+        (answer) => toast(`${row.name} may start attempt ${answer.attempts_used + 1} ` +
+                          `of ${answer.attempts_allowed}`, "info"));
+  }
+
+  function extendAll(event) {
+    event.preventDefault();
+    const minutes = parseInt($("extend-all-minutes").value, 10);
+    act("Extend all", "POST", `/quizzes/${encodeURIComponent(state.quizId)}/extend`,
+        {minutes}, (answer) => toast(`${answer.extended} attempt(s) extended by ${minutes} min`,
+                                     "info"));
+  }
+
+  function button(text, className, onClick) {
+    const node = document.createElement("button");
+    node.type = "button";
+    node.className = className;
+    node.textContent = text;
+    node.addEventListener("click", onClick);
+    return node;
+  }
+
   // -- messages ---------------------------------------------------------------------------
   function handle(message) {
     const data = message.data || {};
@@ -168,7 +230,8 @@
     const row = state.students.get(data.student_id) || newRow(data);
     switch (message.type) {
       case "attempt_started":
-        Object.assign(row, {status: "in_progress", answered_questions: 0,
+        Object.assign(row, {status: "in_progress", attempt_id: data.attempt_id,
+                            answered_questions: 0,
                             total_questions: data.total_questions, progress: 0,
                             current_question_number: 1, started_at: data.timestamp,
                             time_spent_seconds: 0, last_activity_at: data.timestamp,
@@ -203,6 +266,11 @@
         break;
       case "attempt_graded":
         Object.assign(row, {status: data.status, score: data.score});
+        break;
+      case "attempt_extended":
+        Object.assign(row, {attempt_id: data.attempt_id, deadline_at: data.deadline_at});
+        if (fresh) toast(`${row.name}: new deadline ` +
+                         new Date(data.deadline_at).toLocaleTimeString(), "info");
         break;
       default:
         return;
@@ -273,13 +341,24 @@
     cell(tr, "time").textContent = row.status === "not_started" ? "–" : minutes(spentSeconds(row));
     cell(tr, "activity").textContent = row.last_activity_at ?
       new Date(row.last_activity_at).toLocaleTimeString() : "–";
+    cell(tr, "deadline").textContent = row.deadline_at && row.status === "in_progress" ?
+      new Date(row.deadline_at).toLocaleTimeString() : "–";
+    const actions = cell(tr, "actions");
+    actions.replaceChildren();
+    if (row.attempt_id && row.status === "in_progress") {
+      actions.append(button(`+${EXTEND_MINUTES} min`, "extend", () => extendAttempt(row)),
+                     button("Force submit", "force-submit", () => forceSubmit(row)));
+    } else if (row.attempt_id && row.status !== "not_started") {
+      actions.append(button("Reopen", "reopen", () => reopen(row)));
+    }
   }
 
   function renderCounts() {
     const count = (...statuses) =>
       [...state.students.values()].filter((row) => statuses.includes(row.status)).length;
     $("count-active").textContent = count("in_progress");
-    $("count-completed").textContent = count("submitted", "graded", "auto_submitted");
+    $("count-completed").textContent = count("submitted", "graded", "auto_submitted",
+                                             "force_submitted");
     $("count-waiting").textContent = count("not_started");
   }
 
@@ -304,9 +383,9 @@
     }));
   }
 
-  function toast(text) {
+  function toast(text, kind) {
     const node = document.createElement("div");
-    node.className = "toast";
+    node.className = kind ? "toast " + kind : "toast";
     node.textContent = text;
     $("toasts").append(node);
     setTimeout(() => node.remove(), 6000);
@@ -323,6 +402,7 @@
       useToken($("token-input").value);
     });
     $("quiz-form").addEventListener("submit", pickQuiz);
+    $("extend-all-form").addEventListener("submit", extendAll);
     $("sign-out").addEventListener("click", signOut);
     setInterval(() => {  // the time column ticks for students still writing
       for (const tr of document.querySelectorAll("#students tbody tr")) {

@@ -18,7 +18,10 @@ from quizcore.domain.changes import jsonable
 from quizcore.events import (
     AccountClaimed,
     AnswerSaved,
+    AttemptExtended,
+    AttemptForceSubmitted,
     AttemptGraded,
+    AttemptReopened,
     AttemptStarted,
     AttemptSubmitted,
     DomainEvent,
@@ -144,6 +147,23 @@ def _describe(event: DomainEvent) -> AuditEntry | None:  # noqa: C901 - one bran
             return AuditEntry(event.name, event.actor_id, "attempt", event.attempt_id, None,
                               _values(question_index=event.question_index,
                                       answered_count=event.answered_count))
+        case AttemptSubmitted() if event.reason == "teacher":
+            # Recorded once, with the teacher's reason, by AttemptForceSubmitted.
+            return None
+        case AttemptForceSubmitted():
+            return AuditEntry(event.name, event.actor_id, "attempt", event.attempt_id, None,
+                              {"quiz_id": event.quiz_id, "student_id": event.student_id,
+                               "status": "force_submitted", "reason": event.reason,
+                               "score": event.score})
+        case AttemptExtended():
+            return AuditEntry(event.name, event.actor_id, "attempt", event.attempt_id,
+                              {"deadline_at": event.previous_deadline_at},
+                              {"quiz_id": event.quiz_id, "student_id": event.student_id,
+                               "deadline_at": event.deadline_at})
+        case AttemptReopened():
+            return AuditEntry(event.name, event.actor_id, "attempt", event.attempt_id, None,
+                              {"quiz_id": event.quiz_id, "student_id": event.student_id,
+                               "attempts_allowed": event.attempts_allowed})
         case AttemptSubmitted():
             action = "attempt.auto_submitted" if event.reason in AUTO_SUBMIT_REASONS \
                 else event.name

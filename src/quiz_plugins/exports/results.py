@@ -37,7 +37,8 @@ HEADER = ("Student", "Registration number", "Class", "Attempt", "Status",
 #: Rows per reportlab table in the PDF: one huge table is laid out far more slowly than
 #: consecutive tables of a few hundred rows.
 PDF_TABLE_ROWS = 250
-STATUS_LABELS = {"in_progress": "in progress", "auto_submitted": "auto-submitted"}
+STATUS_LABELS = {"in_progress": "in progress", "auto_submitted": "auto-submitted",
+                 "force_submitted": "force-submitted"}
 
 
 @dataclass

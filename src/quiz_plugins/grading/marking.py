@@ -46,7 +46,8 @@ from .scoring import (
 )
 
 #: Attempts that have ended and can be (re)marked.
-ENDED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED, AttemptStatus.AUTO_SUBMITTED)
+ENDED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED, AttemptStatus.AUTO_SUBMITTED,
+                  AttemptStatus.FORCE_SUBMITTED)
 
 MANUAL = "manual"
 REGRADE = "regrade"

@@ -175,9 +175,10 @@ def attempt_result(score: Decimal, total_marks: int, passing_percentage: int | D
 def status_after_grading(status: AttemptStatus | str, pending: bool) -> AttemptStatus:
     """An attempt's status once marked: ``graded`` when nothing waits for a teacher;
     ``submitted`` while something does; an attempt the server ended (``auto_submitted``,
-    for its deadline or for violations) keeps saying so."""
-    if status == AttemptStatus.AUTO_SUBMITTED:
-        return AttemptStatus.AUTO_SUBMITTED
+    for its deadline or for violations, and ``force_submitted`` by a teacher) keeps saying
+    so."""
+    if status in (AttemptStatus.AUTO_SUBMITTED, AttemptStatus.FORCE_SUBMITTED):
+        return AttemptStatus(status)
     return AttemptStatus.SUBMITTED if pending else AttemptStatus.GRADED
 
 

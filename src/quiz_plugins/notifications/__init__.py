@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from pyramid.exceptions import ConfigurationError
 
-from quizcore.events import AttemptGraded, AttemptSubmitted, QuizPublished
+from quizcore.events import (
+    AttemptExtended,
+    AttemptForceSubmitted,
+    AttemptGraded,
+    AttemptReopened,
+    AttemptSubmitted,
+    QuizPublished,
+)
 from quizcore.settings import Setting, as_list, as_str
 
 from . import listener, views
@@ -52,6 +59,9 @@ def includeme(config):
     config.add_subscriber(listener.on_quiz_published, QuizPublished)
     config.add_subscriber(listener.on_attempt_graded, AttemptGraded)
     config.add_subscriber(listener.on_attempt_submitted, AttemptSubmitted)
+    config.add_subscriber(listener.on_attempt_extended, AttemptExtended)
+    config.add_subscriber(listener.on_attempt_force_submitted, AttemptForceSubmitted)
+    config.add_subscriber(listener.on_attempt_reopened, AttemptReopened)
     for service in (views.notifications, views.read_all, views.notification,
                     views.notification_read):
         config.add_cornice_service(service)

@@ -8,7 +8,8 @@ or unreachable SMTP server is logged and never fails the request.
 * quiz published -> each active student of the quiz's classes (one INSERT for all);
 * attempt graded (final marks, automatic or by a teacher) -> the student;
 * attempt submitted with descriptive answers to mark -> the quiz's teacher;
-* attempt auto-submitted for violations -> the quiz's teacher.
+* attempt auto-submitted for violations -> the quiz's teacher;
+* a teacher extended, force-submitted or reopened an attempt -> the student (in-app only).
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from quizcore.events import AttemptGraded, AttemptSubmitted, QuizPublished
+from quizcore.events import (
+    AttemptExtended,
+    AttemptForceSubmitted,
+    AttemptGraded,
+    AttemptReopened,
+    AttemptSubmitted,
+    QuizPublished,
+)
 from quizcore.mailer import get_mail_service, send_after_commit
 from quizcore.models import (
     AttemptStatus,
@@ -161,3 +169,29 @@ def on_attempt_submitted(event: AttemptSubmitted) -> None:
             attempt_id=event.attempt_id, quiz_title=quiz.title,
             student_name=event.student_name,
             total_violations=attempt.total_violations if attempt else None), teachers)
+
+
+def _quiz_title(session: Session, quiz_id: str) -> str:
+    quiz = session.get(Quiz, quiz_id)
+    return quiz.title if quiz is not None else "your quiz"
+
+
+def on_attempt_extended(event: AttemptExtended) -> None:
+    session = event.session
+    deliver(session, messages.attempt_extended(
+        attempt_id=event.attempt_id, quiz_title=_quiz_title(session, event.quiz_id),
+        deadline_at=event.deadline_at), active_users(session, [event.student_id]))
+
+
+def on_attempt_force_submitted(event: AttemptForceSubmitted) -> None:
+    session = event.session
+    deliver(session, messages.attempt_force_submitted(
+        attempt_id=event.attempt_id, quiz_title=_quiz_title(session, event.quiz_id),
+        reason=event.reason), active_users(session, [event.student_id]))
+
+
+def on_attempt_reopened(event: AttemptReopened) -> None:
+    session = event.session
+    deliver(session, messages.attempt_reopened(
+        quiz_id=event.quiz_id, quiz_title=_quiz_title(session, event.quiz_id),
+        attempts_allowed=event.attempts_allowed), active_users(session, [event.student_id]))

@@ -17,8 +17,16 @@ ATTEMPT_GRADED = "attempt_graded"
 GRADING_PENDING = "grading_pending"
 ATTEMPT_AUTO_SUBMITTED = "attempt_auto_submitted"
 
-#: Every notification type, in the order the documentation lists them.
+ATTEMPT_EXTENDED = "attempt_extended"
+ATTEMPT_FORCE_SUBMITTED = "attempt_force_submitted"
+ATTEMPT_REOPENED = "attempt_reopened"
+
+#: Every notification type that may also be e-mailed, in the order the documentation lists
+#: them.
 TYPES = (QUIZ_PUBLISHED, ATTEMPT_GRADED, GRADING_PENDING, ATTEMPT_AUTO_SUBMITTED)
+#: Told in the app only: the student is on the exam page (or was a moment ago), and a mail
+#: about a few more minutes would arrive after they are over.
+IN_APP_TYPES = (ATTEMPT_EXTENDED, ATTEMPT_FORCE_SUBMITTED, ATTEMPT_REOPENED)
 
 #: ``notifications.title`` is VARCHAR(255); quiz titles alone may be that long.
 MAX_TITLE = 255
@@ -112,3 +120,31 @@ def attempt_auto_submitted(*, attempt_id: str, quiz_title: str, student_name: st
         f"/attempts/{attempt_id}",
         {"quiz_title": quiz_title, "student_name": student_name,
          "total_violations": total_violations})
+
+
+def attempt_extended(*, attempt_id: str, quiz_title: str,
+                     deadline_at: dt.datetime) -> Notice:
+    """To the student: their teacher gave them more time."""
+    return Notice(
+        ATTEMPT_EXTENDED, f"More time: {quiz_title}",
+        f'Your teacher extended your attempt at "{quiz_title}": it now ends at '
+        f"{when(deadline_at)}.", f"/attempts/{attempt_id}",
+        {"quiz_title": quiz_title, "deadline_at": when(deadline_at)})
+
+
+def attempt_force_submitted(*, attempt_id: str, quiz_title: str, reason: str) -> Notice:
+    """To the student: their teacher ended their attempt."""
+    return Notice(
+        ATTEMPT_FORCE_SUBMITTED, f"Attempt ended by your teacher: {quiz_title}",
+        f'Your teacher submitted your attempt at "{quiz_title}" with the answers you had '
+        f"saved. Reason: {reason}", f"/attempts/{attempt_id}",
+        {"quiz_title": quiz_title, "reason": reason})
+
+
+def attempt_reopened(*, quiz_id: str, quiz_title: str, attempts_allowed: int) -> Notice:
+    """To the student: their teacher granted them another attempt."""
+    return Notice(
+        ATTEMPT_REOPENED, f"Another attempt: {quiz_title}",
+        f'Your teacher granted you another attempt at "{quiz_title}" '
+        f"({attempts_allowed} in all).", f"/quizzes/{quiz_id}",
+        {"quiz_title": quiz_title, "attempts_allowed": attempts_allowed})

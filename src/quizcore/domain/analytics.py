@@ -86,7 +86,8 @@ ALL = "all"
 ATTEMPT_MODES = (FIRST, ALL)
 
 #: Attempts that have ended.
-ENDED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED, AttemptStatus.AUTO_SUBMITTED)
+ENDED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED, AttemptStatus.AUTO_SUBMITTED,
+                  AttemptStatus.FORCE_SUBMITTED)
 
 #: Width of a score-distribution bin, in percentage points.
 BIN_WIDTH = 10

@@ -54,7 +54,7 @@ from ..models import (
 )
 from ..redis_client import REDIS_ERRORS
 from ..transactions import after_commit, mark_changed, redis_of, registry_of, settings_of
-from . import quiz_payload, shuffle, timing
+from . import overrides, quiz_payload, shuffle, timing
 from .errors import Conflict, Invalid, NotFound
 from .grading import GradableQuestion, GradingContext, percentage_of, quantize, run_grader
 from .questions import MAX_TEXT_LENGTH
@@ -66,6 +66,8 @@ log = logging.getLogger(__name__)
 REASON_STUDENT = "student"
 REASON_DEADLINE = "deadline"
 REASON_VIOLATIONS = "violations"
+#: A teacher ended the attempt on a running exam (status ``force_submitted``).
+REASON_TEACHER = "teacher"
 AUTO_REASONS = (REASON_DEADLINE, REASON_VIOLATIONS)
 
 #: Attempts to insert a new attempt when concurrent starts collide on the unique key.
@@ -99,6 +101,8 @@ class StartResult:
     answers: list[StudentAnswer]
     #: Attempts this call auto-submitted because they had expired.
     expired: list[SubmitResult]
+    #: The student's effective limits of the quiz (overrides, accommodation).
+    limits: overrides.Effective | None = None
 
 
 def _attempts_of(session: Session, quiz_id: str, student_id: str) -> list[QuizAttempt]:
@@ -135,13 +139,16 @@ def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetim
                 expired.append(auto_submit_attempt(session, open_attempt,
                                                    reason=REASON_DEADLINE, now=now))
                 continue
-            return _started(session, quiz, open_attempt, user, resumed=True, expired=expired)
-        check_can_start(quiz, student.class_id, now, len(attempts))
+            return _started(session, quiz, open_attempt, user, resumed=True, expired=expired,
+                            limits=overrides.limits_for(session, quiz, student))
+        limits = overrides.limits_for(session, quiz, student)
+        check_can_start(quiz, student.class_id, now, len(attempts), limits=limits)
         attempt = QuizAttempt(
             id=new_uuid(), quiz_id=quiz.id, student_id=student.id,
             attempt_number=max((a.attempt_number for a in attempts), default=0) + 1,
             started_at=now, status=AttemptStatus.IN_PROGRESS,
-            deadline_at=timing.compute_deadline(now, quiz.time_limit_minutes, quiz.end_date),
+            deadline_at=timing.compute_deadline(now, limits.time_limit_minutes,
+                                                limits.end_date),
             ip_address=(client_addr or None) and client_addr[:45],
             user_agent=(user_agent or None) and user_agent[:USER_AGENT_LENGTH],
         )
@@ -154,13 +161,14 @@ def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetim
             # committed: look again and resume its attempt.
             log.info("Concurrent start of quiz %s by %s; resuming.", quiz.id, student.id)
             continue
-        return _started(session, quiz, attempt, user, resumed=False, expired=expired)
+        return _started(session, quiz, attempt, user, resumed=False, expired=expired,
+                        limits=limits)
     raise Conflict("Another start of this quiz is in progress; please try again.",
                    reason="start_in_progress")
 
 
 def _started(session: Session, quiz: Quiz, attempt: QuizAttempt, user: User, *, resumed: bool,
-             expired: list) -> StartResult:
+             expired: list, limits: overrides.Effective) -> StartResult:
     view = quiz_payload.student_view(session, quiz.id)
     answers = list(session.scalars(
         sa.select(StudentAnswer).where(StudentAnswer.attempt_id == attempt.id)))
@@ -168,7 +176,7 @@ def _started(session: Session, quiz: Quiz, attempt: QuizAttempt, user: User, *, 
         actor_id=user.id, attempt_id=attempt.id, quiz_id=quiz.id, student_id=attempt.student_id,
         student_name=user.name, attempt_number=attempt.attempt_number,
         total_questions=len(view.questions), resumed=resumed))
-    return StartResult(attempt, resumed, view, answers, expired)
+    return StartResult(attempt, resumed, view, answers, expired, limits)
 
 
 def shown_answer_option(attempt_id: str, view: quiz_payload.StudentView,
@@ -198,6 +206,8 @@ class SaveResult:
     total_questions: int | None
     #: True when the save was a retry of one already acknowledged (Idempotency-Key).
     duplicate: bool = False
+    #: The attempt's deadline as of this save (a teacher may have extended it).
+    deadline_at: dt.datetime | None = None
 
 
 _answers = StudentAnswer.__table__
@@ -389,10 +399,11 @@ def save_answer(session: Session, attempt_id: str, student_id: str, question_id:
                                               "question_id": question_id}).one_or_none()
     if row is None or row.student_id != student_id:
         raise NotFound("Attempt")
+    deadline = row.deadline_at
     seen = _seen_save(session, attempt_id, idempotency_key)
     if seen is not None:
-        return SaveResult(dt.datetime.fromisoformat(seen), None, None, None, duplicate=True)
-    deadline = row.deadline_at
+        return SaveResult(dt.datetime.fromisoformat(seen), None, None, None, duplicate=True,
+                          deadline_at=deadline)
     if deadline is None:
         deadline = effective_deadline(session.get(QuizAttempt, attempt_id))
     refusal = timing.save_refusal(row.status, deadline, now, _grace(session))
@@ -419,7 +430,7 @@ def save_answer(session: Session, attempt_id: str, student_id: str, question_id:
         actor_id=student_id, attempt_id=attempt_id, quiz_id=row.quiz_id, student_id=student_id,
         student_name=student_name, question_index=position, answered_count=answered,
         total_questions=lookup.question_count))
-    return SaveResult(now, position, answered, lookup.question_count)
+    return SaveResult(now, position, answered, lookup.question_count, deadline_at=deadline)
 
 
 # -- submitting ------------------------------------------------------------------------------
@@ -495,6 +506,13 @@ def auto_submit_attempt(session: Session, attempt: QuizAttempt | str, *, reason:
     return _finish(session, locked, reason, now)
 
 
+def finish_locked(session: Session, attempt: QuizAttempt, reason: str, now: dt.datetime, *,
+                  actor_id: str | None = None) -> SubmitResult:
+    """End ``attempt`` (locked by the caller with :func:`lock_attempt`, in progress) for
+    ``reason`` and grade it through the grading hook."""
+    return _finish(session, attempt, reason, now, actor_id=actor_id)
+
+
 def grading_context(session: Session, attempt: QuizAttempt, *, reason: str,
                     now: dt.datetime | None = None) -> GradingContext:
     """What the grader is given for ``attempt``: its quiz, every question of the quiz with
@@ -541,6 +559,8 @@ def _finish(session: Session, attempt: QuizAttempt, reason: str, now: dt.datetim
         graded = not outcome.pending
     if reason in AUTO_REASONS:
         attempt.status = AttemptStatus.AUTO_SUBMITTED
+    elif reason == REASON_TEACHER:
+        attempt.status = AttemptStatus.FORCE_SUBMITTED
     else:
         attempt.status = AttemptStatus.GRADED if graded else AttemptStatus.SUBMITTED
     for answer in answers.values():

@@ -35,7 +35,7 @@ from ..models import (
 #: Status shown for a student of an assigned class who has no attempt yet.
 NOT_STARTED = "not_started"
 COMPLETED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED,
-                      AttemptStatus.AUTO_SUBMITTED)
+                      AttemptStatus.AUTO_SUBMITTED, AttemptStatus.FORCE_SUBMITTED)
 
 
 def can_monitor(user: User | None, quiz: Quiz) -> bool:

@@ -390,12 +390,15 @@ def class_ids_of(quiz: Quiz) -> set[str]:
     return {link.class_id for link in quiz.class_links}
 
 
-def student_listing_condition(class_id: str | None, now: dt.datetime):
-    """SQL condition: published quizzes set for ``class_id`` whose window contains now."""
+def student_listing_condition(class_id: str | None, now: dt.datetime | None):
+    """SQL condition: published quizzes set for ``class_id`` whose window contains now
+    (``now`` None: whatever their window)."""
     if class_id is None:
         return sa.false()
     assigned = sa.select(QuizClass.id).where(QuizClass.quiz_id == Quiz.id,
                                              QuizClass.class_id == class_id)
+    if now is None:
+        return sa.and_(Quiz.status == QuizStatus.PUBLISHED, sa.exists(assigned))
     return sa.and_(
         Quiz.status == QuizStatus.PUBLISHED,
         sa.exists(assigned),
@@ -418,27 +421,32 @@ def check_student_may_see(quiz: Quiz, student_class_id: str | None, *,
         raise Forbidden("This quiz is not set for your class.", reason="class_not_assigned")
 
 
-def start_refusal(quiz: Quiz, now: dt.datetime) -> Forbidden | None:
-    """Why a new attempt cannot start now because of the quiz's state or window."""
+def start_refusal(quiz: Quiz, now: dt.datetime, limits=None) -> Forbidden | None:
+    """Why a new attempt cannot start now because of the quiz's state or window.
+    ``limits`` (:class:`quizcore.domain.overrides.Effective`): the student's own window."""
+    start_date = limits.start_date if limits is not None else quiz.start_date
+    end_date = limits.end_date if limits is not None else quiz.end_date
     if quiz.status == QuizStatus.ARCHIVED:
         return Forbidden("This quiz is closed.", reason="quiz_closed")
-    if quiz.start_date is not None and now < quiz.start_date:
+    if start_date is not None and now < start_date:
         return Forbidden("This quiz has not started yet.", reason="not_started",
-                         start_date=quiz.start_date)
-    if quiz.end_date is not None and now >= quiz.end_date:
-        return Forbidden("This quiz has ended.", reason="ended", end_date=quiz.end_date)
+                         start_date=start_date)
+    if end_date is not None and now >= end_date:
+        return Forbidden("This quiz has ended.", reason="ended", end_date=end_date)
     return None
 
 
 def check_can_start(quiz: Quiz, student_class_id: str | None, now: dt.datetime,
-                    attempts_used: int) -> None:
-    """Every rule a new attempt must pass, in the order a student should hear about them."""
+                    attempts_used: int, limits=None) -> None:
+    """Every rule a new attempt must pass, in the order a student should hear about them.
+    ``limits``: the student's effective limits (window and attempts allowed)."""
     check_student_may_see(quiz, student_class_id)
-    refusal = start_refusal(quiz, now)
+    refusal = start_refusal(quiz, now, limits)
     if refusal is not None:
         raise refusal
-    if attempts_used >= quiz.max_attempts:
-        raise Forbidden(f"You have used all {quiz.max_attempts} attempt(s) at this quiz.",
-                        reason="max_attempts_reached", max_attempts=quiz.max_attempts)
+    allowed = limits.attempts_allowed if limits is not None else quiz.max_attempts
+    if attempts_used >= allowed:
+        raise Forbidden(f"You have used all {allowed} attempt(s) at this quiz.",
+                        reason="max_attempts_reached", max_attempts=allowed)
     if not quiz.quiz_questions:
         raise Conflict("This quiz has no questions yet.", reason="no_questions")

@@ -20,6 +20,7 @@ from .base import (
     utcnow,
 )
 from .classes import SchoolClass, TeacherClass
+from .overrides import QuizOverride
 from .questions import Question
 from .quizzes import Quiz, QuizClass, QuizQuestion
 from .tokens import PasswordResetToken, RefreshToken
@@ -38,6 +39,7 @@ __all__ = [
     "Quiz",
     "QuizAttempt",
     "QuizClass",
+    "QuizOverride",
     "QuizQuestion",
     "QuizStatus",
     "RefreshToken",

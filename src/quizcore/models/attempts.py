@@ -61,6 +61,9 @@ class QuizAttempt(Base):
     auto_submitted_due_to_violations: Mapped[bool] = mapped_column(default=False,
                                                                    server_default=sa.false())
 
+    #: Why a teacher force-submitted the attempt (status ``force_submitted``).
+    force_submit_reason: Mapped[str | None] = mapped_column(sa.Text)
+
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.Text)
 

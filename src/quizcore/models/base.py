@@ -135,6 +135,8 @@ class AttemptStatus(enum.StrEnum):
     SUBMITTED = "submitted"
     GRADED = "graded"
     AUTO_SUBMITTED = "auto_submitted"
+    #: Ended by a teacher on a running exam (graded as usual, the reason recorded).
+    FORCE_SUBMITTED = "force_submitted"
 
 
 class ViolationType(enum.StrEnum):

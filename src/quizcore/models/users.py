@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,6 +76,10 @@ class Student(Base):
     is_account_claimed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     claimed_at: Mapped[dt.datetime | None]
     created_at: Mapped[CreatedAt]
+    #: Standing accommodation: every quiz's time limit is multiplied by it (e.g. 1.25)
+    #: unless an override of that quiz for this student says otherwise.
+    time_multiplier: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2), default=Decimal("1.00"),
+                                                     server_default="1.00")
 
     user: Mapped[User] = relationship(back_populates="student")
     school_class: Mapped[SchoolClass | None] = relationship(back_populates="students")

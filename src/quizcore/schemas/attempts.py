@@ -48,7 +48,7 @@ class AnswerRequest(colander.MappingSchema):
 class AttemptListQuery(PaginationQuery):
     page = page_node()
     quiz_id = optional(colander.String(), "attempts at this quiz")
-    status = optional(colander.String(), "in_progress | submitted | graded | auto_submitted",
+    status = optional(colander.String(), " | ".join(STATUSES),
                       validator=colander.OneOf(STATUSES))
     student_id = optional(colander.String(), "teachers/admins: attempts of this student")
 

@@ -33,6 +33,11 @@ class StudentUpdateBody(StudentProfileUpdate):
     email = email_field(missing=drop)
     registration_number = text_field(50, missing=drop)
     is_active = flag_field(missing=drop, description="admins only")
+    time_multiplier = colander.SchemaNode(
+        colander.Float(), missing=drop,
+        description="standing accommodation: every quiz's time limit is multiplied by it "
+                    "(1.0 to 10.0, e.g. 1.25) unless the quiz has an override for the student",
+        validator=colander.Range(1.0, 10.0))
 
 
 class StudentCreateRequest(colander.MappingSchema):

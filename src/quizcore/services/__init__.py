@@ -6,6 +6,7 @@ def includeme(config):
     config.include(".questions")
     config.include(".quizzes")  # before any /api/quizzes/{id}/... route (see quizzes.py)
     config.include(".attempts")
+    config.include(".exam_control")
     config.include(".health")
     config.include(".docs")
     config.include(".auth")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..domain import attempts as lifecycle
-from ..domain import review, timing, visibility
+from ..domain import overrides, review, timing, visibility
 from ..domain.errors import Invalid, NotFound
 from ..models import Quiz as QuizModel
 from ..models import QuizAttempt, Student, User, utcnow
@@ -25,7 +25,8 @@ attempt = service(name="attempt", path="/api/attempts/{id}",
                   description="One attempt with its answers as the review policy allows.")
 attempt_status = service(name="attempt_status", path="/api/attempts/{id}/status",
                          description="The exam page's heartbeat: status and time remaining "
-                                     "of the student's own attempt (one primary-key read).")
+                                     "of the student's own attempt and their effective "
+                                     "limits (primary-key reads).")
 attempt_answer = service(
     name="attempt_answer", path="/api/attempts/{id}/answer",
     description="Autosave one answer (upsert per question). 409 with reason 'submitted' or "
@@ -64,7 +65,7 @@ def _expire_due(request, user) -> None:
         lifecycle.expire_attempt(request.dbsession, attempt_id)
 
 
-def _submit_view(result: lifecycle.SubmitResult) -> dict:
+def submit_view(result: lifecycle.SubmitResult) -> dict:
     # Cornice's JSON renderer knows no Decimal: scores are converted here (jsonable).
     return jsonable({
         "attempt_id": result.attempt_id,
@@ -154,6 +155,7 @@ def get_attempt(request):
         "score": item.score, "total_marks": item.total_marks, "percentage": item.percentage,
         "passed": item.passed, "total_violations": item.total_violations,
         "auto_submitted_due_to_violations": item.auto_submitted_due_to_violations,
+        "force_submit_reason": item.force_submit_reason,
         "quiz": {"id": quiz.id, "title": quiz.title, "subject": quiz.subject,
                  "time_limit_minutes": quiz.time_limit_minutes,
                  "duration_minutes": quiz.time_limit_minutes,
@@ -174,21 +176,26 @@ def get_attempt(request):
 
 _STATUS_ROW = sa.select(
     QuizAttempt.__table__.c.student_id, QuizAttempt.__table__.c.status,
-    QuizAttempt.__table__.c.deadline_at,
+    QuizAttempt.__table__.c.deadline_at, QuizAttempt.__table__.c.quiz_id,
 ).where(QuizAttempt.__table__.c.id == sa.bindparam("attempt_id"))
 
 
 @attempt_status.get(permission="study")
 def get_attempt_status(request):
-    """Status and seconds remaining of the student's own attempt, and whether a save would
-    be accepted now. A pure read: it never submits anything."""
+    """Status and seconds remaining of the student's own attempt (its deadline moves when a
+    teacher extends it), whether a save would be accepted now, and the student's effective
+    limits of the quiz. A pure read: it never submits anything."""
     row = request.dbsession.execute(
         _STATUS_ROW, {"attempt_id": request.matchdict["id"]}).one_or_none()
     if row is None or row.student_id != request.user.id:
         raise NotFound("Attempt")
     now = utcnow()
     grace = request.registry.settings["quizcore.answer_grace_seconds"]
+    session = request.dbsession
+    limits = overrides.limits_for(session, session.get(QuizModel, row.quiz_id),
+                                  session.get(Student, row.student_id))
     return {
+        **jsonable(limits.fields()),
         "id": request.matchdict["id"], "status": str(row.status),
         "deadline_at": iso(row.deadline_at),
         "time_remaining_seconds": timing.seconds_remaining(row.deadline_at, now)
@@ -238,9 +245,13 @@ def save_answer(request):
         answer_option=option, answer_text=text, client_seq=body.get("client_seq"),
         idempotency_key=request.validated.get("header", {}).get("Idempotency-Key"),
         student_name=user.name)
+    now = utcnow()
     return {"message": "Answer saved", "saved_at": iso(result.saved_at),
             "question_id": body["question_id"], "answered_count": result.answered_count,
-            "total_questions": result.total_questions, "duplicate": result.duplicate}
+            "total_questions": result.total_questions, "duplicate": result.duplicate,
+            "deadline_at": iso(result.deadline_at),
+            "time_remaining_seconds": timing.seconds_remaining(result.deadline_at, now),
+            "server_time": iso(now)}
 
 
 @attempt_submit.post(permission="study")
@@ -250,7 +261,7 @@ def submit_attempt(request):
     result."""
     result = lifecycle.submit_attempt(request.dbsession, request.matchdict["id"],
                                       student_id=request.user.id)
-    data = _submit_view(result)
+    data = submit_view(result)
     data["message"] = "This attempt was already submitted." if result.already_submitted \
         else "Quiz submitted."
     return data

@@ -139,6 +139,7 @@ def user_summary(user: User) -> dict:
     data = {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role)}
     if user.role == Role.STUDENT and user.student is not None:
         data["registration_number"] = user.student.registration_number
+        data["time_multiplier"] = float(user.student.time_multiplier)
     return data
 
 

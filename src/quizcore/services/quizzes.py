@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..domain import access_codes, quiz_payload
+from ..domain import access_codes, overrides, quiz_payload
 from ..domain import quizzes as rules
 from ..domain.attempts import shown_answer_option, start_attempt
 from ..domain.errors import Invalid, NotFound
@@ -40,6 +40,7 @@ from ._assessment import (
     owner_for_new,
     service,
 )
+from .exam_control import overrides_json
 
 CHANGE_POLICY = (
     "Once students have started a quiz, its questions (with marks overrides) and its "
@@ -70,13 +71,22 @@ def _load_options():
             selectinload(Quiz.class_links).selectinload(QuizClass.school_class))
 
 
-def _student_quiz_of(request, item: Quiz, summary: dict) -> dict:
+def _student_quiz_of(request, item: Quiz, summary: dict,
+                     limits: overrides.Effective | None = None) -> dict:
     """One quiz for a student, its total marks and question count taken from the cached
     student view (the one the start of an attempt serves) instead of loading every question:
     a whole class looks the exam up by its code within seconds when it opens."""
     view = quiz_payload.student_view(request.dbsession, item.id)
+    if limits is None:
+        limits = _limits(request, item)
     return student_quiz(item, summary, totals=(view.quiz["total_marks"],
-                                               view.quiz["question_count"]))
+                                               view.quiz["question_count"]), limits=limits)
+
+
+def _limits(request, item: Quiz) -> overrides.Effective:
+    """The signed-in student's effective limits of ``item``."""
+    return overrides.limits_for(request.dbsession, item,
+                                request.dbsession.get(Student, request.user.id))
 
 
 def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
@@ -138,14 +148,18 @@ def _attempt_summary(session, student_id: str, quiz_ids) -> dict[str, dict]:
     return summary
 
 
-def student_quiz(item: Quiz, summary: dict, totals: tuple[int, int] | None = None) -> dict:
-    """A quiz as a student sees it: settings only (no questions, keys, access code).
+def student_quiz(item: Quiz, summary: dict, totals: tuple[int, int] | None = None,
+                 limits: overrides.Effective | None = None) -> dict:
+    """A quiz as a student sees it: settings only (no questions, keys, access code), and
+    the student's own effective limits (``limits``; the quiz's when None).
     ``totals``: (total marks, question count) when known, else computed from ``item``."""
     total, count = totals if totals is not None else (rules.total_marks(item),
                                                       len(item.quiz_questions))
+    limits = limits if limits is not None else overrides.resolve(overrides.quiz_limits(item))
     data = quiz_payload.student_quiz_fields(item, total, count)
     data.update(summary)
-    data["attempts_remaining"] = max(0, item.max_attempts - summary["attempts_used"])
+    data.update(jsonable(limits.fields()))
+    data["attempts_remaining"] = max(0, limits.attempts_allowed - summary["attempts_used"])
     return data
 
 
@@ -186,8 +200,10 @@ def _student_class_id(request) -> str | None:
 
 def _staff_response(request, item: Quiz) -> dict:
     session = request.dbsession
-    return staff_quiz(item, _teacher_names(session, [item]), questions=True,
+    data = staff_quiz(item, _teacher_names(session, [item]), questions=True,
                       attempt_count=_attempt_count(session, item.id))
+    data["overrides"] = overrides_json(session, item.id)
+    return data
 
 
 # -- views -----------------------------------------------------------------------------------
@@ -202,8 +218,12 @@ def list_quizzes(request):
     user = request.user
     statement = sa.select(Quiz).options(*_load_options())
     if is_student(user):
-        statement = statement.where(
-            rules.student_listing_condition(_student_class_id(request), utcnow()))
+        class_id, now = _student_class_id(request), utcnow()
+        statement = statement.where(sa.or_(
+            rules.student_listing_condition(class_id, now),
+            # a quiz of their class that an override opens now for them
+            sa.and_(rules.student_listing_condition(class_id, None),
+                    overrides.student_window_condition(user.id, class_id, now))))
     else:
         if not is_admin(user):
             statement = statement.where(Quiz.created_by == user.id)
@@ -224,7 +244,9 @@ def list_quizzes(request):
     items = result["items"]
     if is_student(user):
         summary = _attempt_summary(session, user.id, [item.id for item in items])
-        result["items"] = [student_quiz(item, summary[item.id]) for item in items]
+        limits = overrides.limits_for_many(session, items, session.get(Student, user.id))
+        result["items"] = [student_quiz(item, summary[item.id], limits=limits[item.id])
+                           for item in items]
     else:
         names = _teacher_names(session, items)
         result["items"] = [staff_quiz(item, names, questions=False) for item in items]
@@ -261,14 +283,15 @@ def get_quiz_by_access_code(request):
         raise NotFound("Quiz")
     rules.check_student_may_see(item, _student_class_id(request), by_access_code=True)
     summary = _attempt_summary(session, request.user.id, [item.id])[item.id]
+    limits = _limits(request, item)
     if summary["in_progress_attempt_id"] is None:
-        refusal = rules.start_refusal(item, utcnow())
+        refusal = rules.start_refusal(item, utcnow(), limits)
         if refusal is not None:
             raise refusal
-    data = _student_quiz_of(request, item, summary)
+    data = _student_quiz_of(request, item, summary, limits)
     data["access_code"] = item.access_code
     data["can_start"] = bool(summary["in_progress_attempt_id"]) or \
-        summary["attempts_used"] < item.max_attempts
+        summary["attempts_used"] < limits.attempts_allowed
     # Additive: the quiz again under "quiz", and the attempt to resume (null when none is in
     # progress). Looking a code up never starts an attempt: POST /quizzes/{id}/start does.
     data["quiz"] = dict(data)
@@ -376,6 +399,7 @@ def start_quiz(request):
         "deadline_at": iso(attempt.deadline_at),
         "time_remaining_seconds": seconds_remaining(attempt.deadline_at, now),
         "server_time": iso(now),
+        **jsonable(result.limits.fields()),
         "quiz": view.quiz,
         "questions": [item.data for item in shown],
         "answers": answers,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..domain import people, sessions, visibility
+from ..domain import overrides, people, sessions, visibility
 from ..domain.changes import apply_changes, snapshot
 from ..errors import bad_request, conflict, forbidden, not_found
 from ..events import EntityChanged
@@ -40,7 +40,7 @@ student = Service(name="student", path=STUDENT_PATH, path_info=ids_only(STUDENT_
 #: User columns and profile columns a student's edit may change.
 USER_FIELDS = ("name", "email", "is_active")
 PROFILE_FIELDS = ("registration_number", "class_id", "date_of_birth", "parent_email",
-                  "parent_phone")
+                  "parent_phone", "time_multiplier")
 NULLABLE_FIELDS = ("class_id", "date_of_birth", "parent_email", "parent_phone")
 #: What a create/delete event records.
 SNAPSHOT_FIELDS = ("name", "email", "is_active")
@@ -66,6 +66,7 @@ def student_json(profile: Student) -> dict:
         "date_of_birth": iso(profile.date_of_birth),
         "parent_email": profile.parent_email,
         "parent_phone": profile.parent_phone,
+        "time_multiplier": float(profile.time_multiplier),
     }
 
 
@@ -173,6 +174,9 @@ def update_student_fields(request, profile: Student, values: dict) -> tuple[dict
         target_class(request, values["class_id"])
     ensure_unique(request, email=values.get("email"),
                   registration_number=values.get("registration_number"), exclude_id=profile.id)
+    if "time_multiplier" in values:
+        values["time_multiplier"] = overrides.clean_multiplier(
+            values["time_multiplier"], "time_multiplier", low=overrides.MIN_ACCOMMODATION)
     if "parent_email" in values and values["parent_email"]:
         values["parent_email"] = people.normalize_email(values["parent_email"])
     old, new = apply_changes(user, {k: v for k, v in values.items() if k in USER_FIELDS})

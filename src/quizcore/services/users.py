@@ -77,7 +77,8 @@ def user_json(request, user: User, *, with_classes: bool = False) -> dict:
         student = student_json(user.student)
         data.update({name: student[name] for name in (
             "registration_number", "class_id", "class_name", "class", "is_account_claimed",
-            "claimed_at", "date_of_birth", "parent_email", "parent_phone")})
+            "claimed_at", "date_of_birth", "parent_email", "parent_phone",
+            "time_multiplier")})
     return data
 
 
