@@ -55,7 +55,8 @@ REGRADE = "regrade"
 def answer_key(question: Question, marks: int) -> AnswerKey:
     return AnswerKey(type=str(question.type), marks=marks,
                      correct_answer=question.correct_answer,
-                     accepted_answers=question.accepted_answers)
+                     accepted_answers=question.accepted_answers,
+                     details=question.details, option_count=len(question.options or ()))
 
 
 def answer_state(question: Question, marks: int, answer: StudentAnswer | None) -> AnswerState:
@@ -63,7 +64,7 @@ def answer_state(question: Question, marks: int, answer: StudentAnswer | None) -
         return AnswerState(question.id, answer_key(question, marks))
     return AnswerState(question.id, answer_key(question, marks), answered=True,
                        answer_option=answer.answer_option, answer_text=answer.answer_text,
-                       current_marks=answer.marks_awarded,
+                       answer_data=answer.answer_data, current_marks=answer.marks_awarded,
                        manual=answer.graded_by is not None)
 
 

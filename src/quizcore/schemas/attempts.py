@@ -21,8 +21,21 @@ class AnswerBody(colander.MappingSchema):
         "(true_false: 0 true, 1 false; a boolean is accepted)",
         validator=colander.Range(0, MAX_OPTIONS - 1))
     answer_text = optional(colander.String(allow_empty=True),
-                           "short_answer / descriptive: the text (may be empty)",
+                           "short_answer / descriptive: the text (may be empty); "
+                           "numerical: the number as typed",
                            validator=colander.Length(max=MAX_TEXT_LENGTH))
+    answer_options = optional(
+        colander.List(),
+        "multiple_answer: indexes of the chosen options as shown to the student")
+    answer_number = optional(colander.Float(),
+                             "numerical: the number (instead of answer_text, the number as "
+                             "typed)")
+    answer_matches = optional(
+        colander.Mapping(unknown="preserve"),
+        "matching: {left index: choice index}, choice indexes into the choices as shown")
+    answer_order = optional(
+        colander.List(),
+        "ordering: every shown item index once, in the order the student put them")
     answer = optional(colander.String(allow_empty=True),
                       "alias for older clients: an option index for choice questions, "
                       "the text otherwise")

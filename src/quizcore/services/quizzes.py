@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import access_codes, quiz_payload
 from ..domain import quizzes as rules
-from ..domain.attempts import shown_answer_option, start_attempt
+from ..domain.attempts import shown_answer_data, shown_answer_option, start_attempt
 from ..domain.errors import Invalid, NotFound
 from ..domain.timing import seconds_remaining
 from ..errors import committing_refusals
@@ -359,6 +359,7 @@ def start_quiz(request):
         "question_id": answer.question_id,
         "answer_option": shown_answer_option(attempt.id, view, answer),
         "answer_text": answer.answer_text,
+        **shown_answer_data(attempt.id, view, answer),
         "client_seq": answer.client_seq,
         "saved_at": iso(answer.updated_at),
     } for answer in result.answers]
