@@ -142,3 +142,17 @@ ITEMS = ["a", "b", "c", "d", "e"]
 ])
 def test_ordering(scoring, order, credit):
     assert ordering_credit({"items": ITEMS, "scoring": scoring}, order) == credit
+
+
+def test_wrong_answer_penalty_only_for_objective_answers_that_earn_nothing():
+    from quiz_plugins.grading.scoring import AnswerKey, wrong_answer_penalty
+    mcq = AnswerKey("mcq", 4, correct_answer=0)
+    essay = AnswerKey("descriptive", 4)
+    ordering = AnswerKey("ordering", 4, details={"items": ["a", "b"]})
+    assert wrong_answer_penalty(mcq, D(0), D("0.25")) == D(1)
+    assert wrong_answer_penalty(mcq, D(4), D("0.25")) == 0
+    assert wrong_answer_penalty(mcq, D(0), 0) == 0
+    assert wrong_answer_penalty(essay, D(0), D("0.5")) == 0
+    assert wrong_answer_penalty(ordering, D(0), D("0.5")) == D(2)
+    assert wrong_answer_penalty(ordering, D(1), D("0.5")) == 0  # partly right: no penalty
+    assert wrong_answer_penalty(mcq, None, D("0.5")) == 0  # waits for a teacher

@@ -131,7 +131,8 @@ def grade_submission(context: GradingContext) -> GradeOutcome:
     submission; descriptive answers are left for a teacher (the outcome is then pending)."""
     questions = [(item.question, item.marks) for item in context.questions]
     marking = mark_attempt(answer_states(questions, context.answers),
-                           context.quiz.passing_percentage)
+                           context.quiz.passing_percentage,
+                           negative_marking=context.quiz.negative_marking)
     write_marks(marking, context.answers, context.now)
     result = marking.result
     return GradeOutcome(score=result.score, total_marks=result.total_marks,
@@ -235,7 +236,8 @@ def grade_answers(session: Session, attempt_id: str, grades: Sequence[Grade], us
             answer.feedback = grade.feedback or None
     marking = mark_attempt(answer_states([(link.question, link.marks) for link in links],
                                          answers),
-                           attempt.quiz.passing_percentage, remark=False)
+                           attempt.quiz.passing_percentage, remark=False,
+                           negative_marking=attempt.quiz.negative_marking)
     write_marks(marking, answers, now)
     store_result(attempt, marking.result)
     session.flush()
@@ -300,7 +302,8 @@ def regrade_quiz(session: Session, quiz: Quiz, user: User, *, dry_run: bool,
     report = RegradeReport(quiz, dry_run, checked=len(attempts))
     for attempt in attempts:
         own = answers[attempt.id]
-        marking = mark_attempt(answer_states(questions, own), quiz.passing_percentage)
+        marking = mark_attempt(answer_states(questions, own), quiz.passing_percentage,
+                               negative_marking=quiz.negative_marking)
         result = marking.result
         old = Outcome.of(attempt)
         new = Outcome(quantize(result.score), quantize(result.percentage), result.passed,

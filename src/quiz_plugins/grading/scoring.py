@@ -177,13 +177,28 @@ class Marking:
     result: AttemptResult
 
 
+def wrong_answer_penalty(key: AnswerKey, awarded: Decimal | None,
+                         negative_marking: Decimal | float | int) -> Decimal:
+    """What a wrong objective answer costs the attempt under quiz-level negative marking:
+    ``negative_marking`` times the question's marks when the answer earned nothing
+    (descriptive and short answers, partly right and unanswered questions cost nothing)."""
+    fraction = Decimal(str(negative_marking or 0))
+    objective = key.type in OBJECTIVE_TYPES or key.type in CREDIT_TYPES
+    if not fraction or not objective or awarded is None or awarded > 0:
+        return ZERO
+    return (Decimal(key.marks) * fraction).quantize(Decimal(1).scaleb(-MARK_PLACES),
+                                                    rounding=ROUND_HALF_UP)
+
+
 def mark_attempt(states: Iterable[AnswerState], passing_percentage: int | Decimal, *,
-                 remark: bool = True) -> Marking:
+                 remark: bool = True, negative_marking: Decimal | float | int = 0
+                 ) -> Marking:
     """Mark every answer of an attempt and score it.
 
     ``remark=True`` (submission, regrade) marks every answer again from the current key;
     ``remark=False`` (a teacher's grading) keeps the marks answers already hold and only
     fills in the missing automatic ones. Manual marks are kept either way.
+    ``negative_marking`` (the quiz's) takes :func:`wrong_answer_penalty` off the score.
     """
     marks: dict[str, Decimal | None] = {}
     score = ZERO
@@ -204,7 +219,8 @@ def mark_attempt(states: Iterable[AnswerState], passing_percentage: int | Decima
             pending_answers += 1
             pending_marks += state.key.marks
         else:
-            score += awarded
+            score += awarded - wrong_answer_penalty(state.key, awarded, negative_marking)
+    score = max(score, ZERO)  # penalties never take the attempt below 0
     return Marking(marks, attempt_result(score, total, passing_percentage, pending_answers,
                                          pending_marks))
 

@@ -164,6 +164,7 @@ def student_quiz_fields(quiz: Quiz, total: int, count: int) -> dict[str, Any]:
         "show_answers_after_submission": quiz.show_answers_after_submission,
         "randomize_questions": quiz.randomize_questions,
         "randomize_options": quiz.randomize_options, "allow_review": quiz.allow_review,
+        "negative_marking": float(quiz.negative_marking or 0),
     }
 
 

@@ -98,6 +98,7 @@ def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
         "show_answers_after_submission": item.show_answers_after_submission,
         "randomize_questions": item.randomize_questions,
         "randomize_options": item.randomize_options, "allow_review": item.allow_review,
+        "negative_marking": float(item.negative_marking or 0),
     }
     if questions:
         data["questions"] = [{

@@ -163,3 +163,42 @@ def test_malformed_answers_are_refused_at_save(testapp, auth, teacher, school_cl
     assert field in str(response.json)
     dbsession.expire_all()
     assert dbsession.query(StudentAnswer).filter_by(attempt_id=attempt_id).count() == 0
+
+
+def test_quiz_negative_marking_costs_wrong_objective_answers(testapp, auth, teacher,
+                                                             school_class, student, bank,
+                                                             objective, dbsession):
+    quiz = factories.QuizFactory(owner=teacher, classes=[school_class],
+                                 questions=[objective["mcq"], objective["true_false"],
+                                            bank["ordering"]])
+    testapp.put_json(f"/api/quizzes/{quiz.id}", {"negative_marking": 0.25},
+                     headers=auth(teacher), status=200)
+    attempt_id = start(testapp, quiz, student, auth)
+    save(testapp, attempt_id, student, auth, objective["mcq"], answer_option=2)  # right: 2
+    save(testapp, attempt_id, student, auth, objective["true_false"], answer_option=0)  # wrong
+    # ordering left unanswered: costs nothing
+    body = submit(testapp, attempt_id, student, auth)
+    assert body["score"] == 2 - 0.25
+    dbsession.expire_all()
+    marks = {a.question_id: float(a.marks_awarded)
+             for a in dbsession.query(StudentAnswer).filter_by(attempt_id=attempt_id)}
+    assert marks[objective["true_false"].id] == 0.0  # a question never below 0
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5, 0.333, "half"])
+def test_negative_marking_is_a_fraction(testapp, auth, teacher, school_class, bank, value):
+    quiz = factories.QuizFactory(owner=teacher, classes=[school_class],
+                                 questions=[bank["ordering"]])
+    testapp.put_json(f"/api/quizzes/{quiz.id}", {"negative_marking": value},
+                     headers=auth(teacher), status=400)
+
+
+def test_penalties_never_take_the_attempt_below_zero(testapp, auth, teacher, school_class,
+                                                     student, objective):
+    quiz = factories.QuizFactory(owner=teacher, classes=[school_class],
+                                 questions=[objective["true_false"]])
+    testapp.put_json(f"/api/quizzes/{quiz.id}", {"negative_marking": 1},
+                     headers=auth(teacher), status=200)
+    attempt_id = start(testapp, quiz, student, auth)
+    save(testapp, attempt_id, student, auth, objective["true_false"], answer_option=0)
+    assert submit(testapp, attempt_id, student, auth)["score"] == 0

@@ -1,4 +1,5 @@
-"""Richer question types: multiple_answer, numerical, matching, ordering.
+"""Richer question types: multiple_answer, numerical, matching, ordering; quiz-level
+negative marking.
 
 Per-type details live in one JSON column (``questions.details``) and the structured answers
 of those types in ``student_answers.answer_data``, so a further type needs no new columns.
@@ -30,9 +31,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column('details', sa.JSON(), nullable=True))
     with op.batch_alter_table('student_answers') as batch:
         batch.add_column(sa.Column('answer_data', sa.JSON(), nullable=True))
+    with op.batch_alter_table('quizzes') as batch:
+        batch.add_column(sa.Column('negative_marking', sa.Numeric(3, 2), nullable=False,
+                                   server_default='0'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('quizzes') as batch:
+        batch.drop_column('negative_marking')
     op.execute("DELETE FROM questions WHERE type IN "
                "('multiple_answer', 'numerical', 'matching', 'ordering')")
     with op.batch_alter_table('student_answers') as batch:
