@@ -55,7 +55,7 @@ from ..models import (
 )
 from ..redis_client import REDIS_ERRORS
 from ..transactions import after_commit, mark_changed, redis_of, registry_of, settings_of
-from . import quiz_payload, shuffle, timing
+from . import quiz_payload, review, shuffle, timing
 from .errors import Conflict, Invalid, NotFound
 from .grading import (
     GradableQuestion,
@@ -183,29 +183,14 @@ def shown_answer_data(attempt_id: str, view: quiz_payload.StudentView,
                       answer: StudentAnswer) -> dict[str, Any]:
     """The structured answer fields of ``answer`` (richer types) in this attempt's shown
     indexes: ``answer_options``, ``answer_number``, ``answer_matches``, ``answer_order``."""
-    data = answer.answer_data if isinstance(answer.answer_data, dict) else {}
     lookup = view.lookup(answer.question_id)
-    shown: dict[str, Any] = {}
-    if not data or lookup.meta is None:
-        return shown
+    if answer.answer_data is None or lookup.meta is None:
+        return {}
     count, qtype = lookup.meta.option_count, lookup.meta.type
-    if qtype == QuestionType.MULTIPLE_ANSWER.value:
-        perm = shuffle.option_order(attempt_id, answer.question_id, count, qtype,
-                                    view.randomize_options)
-        shown["answer_options"] = sorted(shuffle.to_shown(perm, i)
-                                         for i in data.get("options", ()) if 0 <= i < count)
-    elif qtype == QuestionType.NUMERICAL.value:
-        shown["answer_number"] = float(data["number"]) if "number" in data else None
-    elif qtype in (QuestionType.MATCHING.value, QuestionType.ORDERING.value):
-        perm = shuffle.choice_order(attempt_id, answer.question_id, count)
-        if qtype == QuestionType.MATCHING.value:
-            shown["answer_matches"] = {left: shuffle.to_shown(perm, right)
-                                       for left, right in data.get("matches", {}).items()
-                                       if 0 <= right < count}
-        else:
-            shown["answer_order"] = [shuffle.to_shown(perm, i)
-                                     for i in data.get("order", ()) if 0 <= i < count]
-    return shown
+    option_perm = shuffle.option_order(attempt_id, answer.question_id, count, qtype,
+                                       view.randomize_options)
+    choice_perm = shuffle.choice_order(attempt_id, answer.question_id, count)
+    return review.structured_answer(qtype, answer.answer_data, option_perm, choice_perm)
 
 
 def shown_answer_option(attempt_id: str, view: quiz_payload.StudentView,

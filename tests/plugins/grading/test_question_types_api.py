@@ -6,7 +6,6 @@ import pytest
 from quizcore.domain import shuffle
 from quizcore.models import Question, StudentAnswer
 from tests import factories
-from tests.helpers import assert_error
 from tests.plugins.exam import save, start, submit
 
 pytestmark = pytest.mark.plugin("quiz_plugins.grading")
@@ -202,3 +201,36 @@ def test_penalties_never_take_the_attempt_below_zero(testapp, auth, teacher, sch
     attempt_id = start(testapp, quiz, student, auth)
     save(testapp, attempt_id, student, auth, objective["true_false"], answer_option=0)
     assert submit(testapp, attempt_id, student, auth)["score"] == 0
+
+
+def test_review_shows_structured_answers_and_keys_in_each_viewers_indexes(
+        testapp, auth, teacher, school_class, student, bank):
+    quiz = factories.QuizFactory(owner=teacher, classes=[school_class],
+                                 questions=list(bank.values()),
+                                 show_answers_after_submission=True, allow_review=True)
+    attempt_id = start(testapp, quiz, student, auth)
+    perm = shuffle.choice_order(attempt_id, bank["matching"].id, 4)
+    save(testapp, attempt_id, student, auth, bank["matching"],
+         answer_matches={"0": perm.index(0), "1": perm.index(2)})
+    order_perm = shuffle.choice_order(attempt_id, bank["ordering"].id, 4)
+    shown_order = [order_perm.index(i) for i in (0, 1, 3, 2)]
+    save(testapp, attempt_id, student, auth, bank["ordering"], answer_order=shown_order)
+    submit(testapp, attempt_id, student, auth)
+
+    def entries(user):
+        body = testapp.get(f"/api/attempts/{attempt_id}", headers=auth(user)).json
+        return {e["question_id"]: e for e in body["answers"]}
+
+    mine = entries(student)
+    assert mine[bank["matching"].id]["answer_matches"] == {"0": perm.index(0),
+                                                           "1": perm.index(2)}
+    assert mine[bank["matching"].id]["correct_matches"]["1"] == perm.index(1)
+    assert mine[bank["ordering"].id]["answer_order"] == shown_order
+    assert mine[bank["ordering"].id]["question"]["items"] == \
+        [str(i + 1) for i in order_perm]
+    assert mine[bank["ordering"].id]["correct_order"] == [order_perm.index(i)
+                                                          for i in range(4)]
+    staff = entries(teacher)  # original indexes
+    assert staff[bank["matching"].id]["answer_matches"] == {"0": 0, "1": 2}
+    assert staff[bank["ordering"].id]["answer_order"] == [0, 1, 3, 2]
+    assert float(staff[bank["ordering"].id]["marks_awarded"]) == 1.0  # 1 of 3 pairs
