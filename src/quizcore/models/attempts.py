@@ -98,7 +98,7 @@ class StudentAnswer(Base):
     #: The structured answer of the richer types, in original indexes: multiple_answer
     #: ``{"options": [..]}``, numerical ``{"number": "3.14"}`` (answer_text keeps what was
     #: typed), matching ``{"matches": {"0": 2}}``, ordering ``{"order": [..]}``.
-    answer_data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    answer_data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
 
     marks_awarded: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
     feedback: Mapped[str | None] = mapped_column(sa.Text)

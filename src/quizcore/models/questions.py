@@ -55,4 +55,4 @@ class Question(Base):
     #: columns so a new type needs no schema change): multiple_answer ``correct_answers``,
     #: ``scoring``; numerical ``numeric_answers``, ``decimal_comma``; matching ``pairs``;
     #: ordering ``items``, ``scoring``; short_answer ``case_sensitive``.
-    details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
