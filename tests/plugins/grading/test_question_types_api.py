@@ -234,3 +234,12 @@ def test_review_shows_structured_answers_and_keys_in_each_viewers_indexes(
     assert staff[bank["matching"].id]["answer_matches"] == {"0": 0, "1": 2}
     assert staff[bank["ordering"].id]["answer_order"] == [0, 1, 3, 2]
     assert float(staff[bank["ordering"].id]["marks_awarded"]) == 1.0  # 1 of 3 pairs
+
+
+def test_every_documented_question_example_is_accepted(testapp, auth, teacher):
+    from quizcore.schemas.examples import QUESTION_EXAMPLES
+    for name, example in QUESTION_EXAMPLES.items():
+        assert create(testapp, auth, teacher, example)["type"] == name
+    spec = testapp.get("/api/openapi.json").json
+    examples = spec["paths"]["/api/attempts/{id}/answer"]["post"]["x-examples"]
+    assert "answer_matches" in examples["matching"]
