@@ -26,6 +26,21 @@ accepted_answers           short_answer: the accepted answers separated by ``|``
 sample_answer              descriptive: a model answer for the marker
 (model_answer)
 marking_rubric (rubric)    descriptive: how to award marks
+correct_answers            multiple_answer: the right options separated by ``|``, each
+                           a letter, a position from 1 or an option's text (``A|C``);
+                           ``correct_answer`` is read when this is blank
+scoring                    multiple_answer: ``all_or_nothing`` (default), ``partial``,
+                           ``partial_negative``; ordering: ``all_or_nothing``, ``partial``
+numeric_answers            numerical: accepted values separated by ``|``, each
+                           ``value``, ``value±tolerance`` (absolute), ``value±5%``
+                           (relative) and optionally ``@50%`` for its credit (default
+                           100 %); ``+-`` may stand for ``±``: ``3.14|3.14±5%@50%``
+decimal_comma              numerical: ``true`` when students type "3,14"; default false
+pairs                      matching: ``left=right`` pairs separated by ``|``
+                           (``France=Paris|Spain=Madrid``)
+items                      ordering: the items in the right order separated by ``|``
+                           (or option_a .. option_j)
+case_sensitive             short_answer: ``true`` to compare case-sensitively
 =========================  ==========================================================
 
 Each row is then checked by the question bank's own rules
@@ -79,6 +94,13 @@ ALIASES = alias_table({
     "accepted_answers": ("accepted_answers",),
     "sample_answer": ("sample_answer", "model_answer"),
     "marking_rubric": ("marking_rubric", "rubric"),
+    "correct_answers": ("correct_answers",),
+    "scoring": ("scoring",),
+    "numeric_answers": ("numeric_answers", "numeric_answer"),
+    "decimal_comma": ("decimal_comma",),
+    "pairs": ("pairs",),
+    "items": ("items",),
+    "case_sensitive": ("case_sensitive",),
     # option_a .. option_j, also spelt option_1 .. option_10
     **{column: (column, f"option_{position}")
        for position, column in enumerate(OPTION_COLUMNS, start=1)},
@@ -98,6 +120,11 @@ TYPE_NAMES = {
                               "boolean"),
     QuestionType.SHORT_ANSWER: ("short_answer", "short", "shortanswer"),
     QuestionType.DESCRIPTIVE: ("descriptive", "essay", "long_answer", "open"),
+    QuestionType.MULTIPLE_ANSWER: ("multiple_answer", "multiple_response", "multi_select",
+                                   "checkboxes"),
+    QuestionType.NUMERICAL: ("numerical", "numeric", "number"),
+    QuestionType.MATCHING: ("matching", "match"),
+    QuestionType.ORDERING: ("ordering", "order", "sequence"),
 }
 _TYPES = {name: qtype for qtype, names in TYPE_NAMES.items() for name in names}
 _WHOLE_NUMBER = re.compile(r"\+?(\d{1,9})(?:\.0*)?")
@@ -155,8 +182,8 @@ def _question_type(value: Any) -> QuestionType:
         raise RowProblem("type", "type is required")
     qtype = _TYPES.get(normalize_header(text))
     if qtype is None:
-        raise RowProblem("type", f"type {text!r} is not one of mcq, true_false, short_answer, "
-                                 "descriptive")
+        raise RowProblem("type", f"type {text!r} is not one of "
+                                 + ", ".join(t.value for t in QuestionType))
     return qtype
 
 
@@ -264,7 +291,84 @@ def question_values(row: Row) -> dict[str, Any]:
         accepted = cell_text(cells.get("accepted_answers")) or \
             cell_text(cells.get("correct_answer"))
         values["accepted_answers"] = _split(accepted)
+        values["case_sensitive"] = _flag(cells, "case_sensitive")
+    elif qtype == QuestionType.MULTIPLE_ANSWER:
+        options = _options(cells)
+        values["options"] = options
+        named = cell_text(cells.get("correct_answers")) or cell_text(cells.get("correct_answer"))
+        if options and rules.MIN_OPTIONS <= len(options) <= rules.MAX_OPTIONS:
+            if named is None:
+                raise RowProblem("correct_answers", "correct_answers is required: the letters "
+                                                    "of the right options, e.g. A|C")
+            values["correct_answers"] = [mcq_answer(piece, options)
+                                         for piece in _split(named)]
+        values["scoring"] = _scoring(cells)
+    elif qtype == QuestionType.NUMERICAL:
+        values["numeric_answers"] = numeric_answers(cell_text(cells.get("numeric_answers"))
+                                                    or cell_text(cells.get("correct_answer")))
+        values["decimal_comma"] = _flag(cells, "decimal_comma")
+    elif qtype == QuestionType.MATCHING:
+        values["pairs"] = _pairs(cell_text(cells.get("pairs")))
+    elif qtype == QuestionType.ORDERING:
+        values["items"] = _split(cell_text(cells.get("items"))) or _options(cells)
+        values["scoring"] = _scoring(cells)
     return values
+
+
+def _flag(cells: dict[str, Any], column: str) -> bool:
+    value = cells.get(column)
+    if isinstance(value, bool):
+        return value
+    text = fold(cell_text(value) or "")
+    if not text:
+        return False
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise RowProblem(column, f"{column} is true or false")
+
+
+def _scoring(cells: dict[str, Any]) -> str | None:
+    text = cell_text(cells.get("scoring"))
+    return normalize_header(text) if text else None
+
+
+_NUMERIC = re.compile(r"(?P<value>[^±@]+?)\s*(?:(?:±|\+-)\s*(?P<tol>[^%@]+?)\s*"
+                      r"(?P<rel>%)?)?\s*(?:@\s*(?P<credit>[\d.]+)\s*%)?")
+
+
+def numeric_answers(text: str | None) -> list[dict[str, Any]] | None:
+    """``3.14|3.14±0.01|3.14±5%@50%`` as the bank's ``numeric_answers``."""
+    if text is None:
+        raise RowProblem("numeric_answers", "numeric_answers is required, e.g. 3.14±0.01")
+    answers = []
+    for piece in _split(text):
+        match = _NUMERIC.fullmatch(piece)
+        try:
+            value = float(match["value"])
+            tolerance = float(match["tol"]) if match["tol"] else 0.0
+            credit = float(match["credit"]) / 100 if match["credit"] else 1.0
+        except (TypeError, ValueError):
+            raise RowProblem("numeric_answers", f"numeric answer {piece!r} is not of the form "
+                                                "value±tolerance[%][@credit%]") from None
+        relative = bool(match["rel"])
+        answers.append({"value": value, "tolerance": tolerance / 100 if relative else tolerance,
+                        "tolerance_type": "relative" if relative else "absolute",
+                        "credit": credit})
+    return answers
+
+
+def _pairs(text: str | None) -> list[dict[str, str]] | None:
+    if text is None:
+        raise RowProblem("pairs", "pairs is required, e.g. France=Paris|Spain=Madrid")
+    pairs = []
+    for piece in _split(text):
+        left, sign, right = piece.partition("=")
+        if not sign:
+            raise RowProblem("pairs", f"pair {piece!r} is not of the form left=right")
+        pairs.append({"left": left.strip(), "right": right.strip()})
+    return pairs
 
 
 def check_row(row: Row) -> tuple[dict[str, Any] | None, list[RowError]]:
@@ -322,8 +426,9 @@ def import_questions(session: Session, table: Table, *, owner_id: str,
             chunk = list(zip(valid[start:start + WRITE_CHUNK], ids[start:start + WRITE_CHUNK],
                              strict=True))
             session.execute(sa.insert(Question), [
-                {**item.question, "id": question_id, "created_by": owner_id,
-                 "created_at": now, "updated_at": now} for item, question_id in chunk])
+                {**rules.question_row_values(item.question), "id": question_id,
+                 "created_by": owner_id, "created_at": now, "updated_at": now}
+                for item, question_id in chunk])
             progress("write", start + len(chunk), len(valid))
     for item, question_id in zip(valid, ids, strict=True):
         question = item.question

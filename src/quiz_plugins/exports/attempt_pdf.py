@@ -32,7 +32,14 @@ from quizcore.documents import pdf
 from quizcore.documents.files import PDF_TYPE, Download, file_name
 from quizcore.domain.errors import Forbidden, NotFound
 from quizcore.domain.questions import TRUE_FALSE_OPTIONS
-from quizcore.domain.review import ReviewPolicy, is_correct, review_policy
+from quizcore.domain.review import (
+    RICH_TYPES,
+    ReviewPolicy,
+    describe_answer,
+    describe_key,
+    is_correct,
+    review_policy,
+)
 from quizcore.domain.visibility import manages
 from quizcore.models import (
     AttemptStatus,
@@ -143,6 +150,10 @@ def load_attempt_report(session: Session, attempt: QuizAttempt,
             answer = answers.get(question.id)
             chosen = answer.answer_option if answer is not None else None
             text = answer.answer_text if answer is not None else None
+            rich = question.type in RICH_TYPES
+            if rich:
+                text = describe_answer(question, text, answer.answer_data) \
+                    if answer is not None else None
             entry = AnswerEntry(number, question.text, str(question.type), link.marks,
                                 _options(question), chosen, text,
                                 answered=chosen is not None or bool(text and text.strip()))
@@ -153,6 +164,8 @@ def load_attempt_report(session: Session, attempt: QuizAttempt,
             if policy.keys:
                 entry.correct_answer = question.correct_answer
                 entry.accepted_answers = list(question.accepted_answers or ()) or None
+                if rich:
+                    entry.accepted_answers = [describe_key(question)]
                 entry.sample_answer = question.sample_answer
             if policy.staff:
                 entry.marking_rubric = question.marking_rubric

@@ -56,7 +56,8 @@ REGRADE = "regrade"
 def answer_key(question: Question, marks: int) -> AnswerKey:
     return AnswerKey(type=str(question.type), marks=marks,
                      correct_answer=question.correct_answer,
-                     accepted_answers=question.accepted_answers)
+                     accepted_answers=question.accepted_answers,
+                     details=question.details, option_count=len(question.options or ()))
 
 
 def answer_state(question: Question, marks: int, answer: StudentAnswer | None) -> AnswerState:
@@ -64,7 +65,7 @@ def answer_state(question: Question, marks: int, answer: StudentAnswer | None) -
         return AnswerState(question.id, answer_key(question, marks))
     return AnswerState(question.id, answer_key(question, marks), answered=True,
                        answer_option=answer.answer_option, answer_text=answer.answer_text,
-                       current_marks=answer.marks_awarded,
+                       answer_data=answer.answer_data, current_marks=answer.marks_awarded,
                        manual=answer.graded_by is not None)
 
 
@@ -131,7 +132,8 @@ def grade_submission(context: GradingContext) -> GradeOutcome:
     submission; descriptive answers are left for a teacher (the outcome is then pending)."""
     questions = [(item.question, item.marks) for item in context.questions]
     marking = mark_attempt(answer_states(questions, context.answers),
-                           context.quiz.passing_percentage)
+                           context.quiz.passing_percentage,
+                           negative_marking=context.quiz.negative_marking)
     write_marks(marking, context.answers, context.now)
     result = marking.result
     return GradeOutcome(score=result.score, total_marks=result.total_marks,
@@ -235,7 +237,8 @@ def grade_answers(session: Session, attempt_id: str, grades: Sequence[Grade], us
             answer.feedback = grade.feedback or None
     marking = mark_attempt(answer_states([(link.question, link.marks) for link in links],
                                          answers),
-                           attempt.quiz.passing_percentage, remark=False)
+                           attempt.quiz.passing_percentage, remark=False,
+                           negative_marking=attempt.quiz.negative_marking)
     write_marks(marking, answers, now)
     store_result(attempt, marking.result)
     session.flush()
@@ -300,7 +303,8 @@ def regrade_quiz(session: Session, quiz: Quiz, user: User, *, dry_run: bool,
     report = RegradeReport(quiz, dry_run, checked=len(attempts))
     for attempt in attempts:
         own = answers[attempt.id]
-        marking = mark_attempt(answer_states(questions, own), quiz.passing_percentage)
+        marking = mark_attempt(answer_states(questions, own), quiz.passing_percentage,
+                               negative_marking=quiz.negative_marking)
         result = marking.result
         old = Outcome.of(attempt)
         new = Outcome(quantize(result.score), quantize(result.percentage), result.passed,

@@ -8,6 +8,16 @@
   spaces become their plain forms), case folded, surrounding whitespace removed and inner
   runs of whitespace collapsed to one space. ``" PARIS "`` matches ``"paris"``; ``"Pa ris"``
   does not. A short-answer question without accepted answers waits for a teacher.
+  With ``case_sensitive`` (a question setting, default off) case is kept: ``"Paris"`` then
+  does not match ``"paris"``; NFKC and whitespace normalisation still apply.
+* **Multiple-answer, numerical, matching and ordering** answers earn the fraction of the
+  marks that :mod:`quizcore.domain.grading` computes (``multiple_answer_credit``,
+  ``numerical_credit``, ``matching_credit``, ``ordering_credit``: the rules and their
+  sources are documented there), rounded to two decimals half up.
+* **Quiz-level negative marking**: with ``negative_marking`` f (0..1) on the quiz, an
+  objective answer that earns nothing costs f of the question's marks (unanswered costs
+  nothing). A question never scores below 0 on its own; the penalties come off the attempt's
+  total, which itself never goes below 0.
 * **Descriptive** answers wait for a teacher. A blank one (nothing but whitespace) earns 0
   at once, since no rubric gives marks for nothing.
 * Marks a teacher gave by hand (``manual``) are never replaced by the automatic ones.
@@ -22,10 +32,12 @@ unknown (None) while answers wait for a teacher.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
+from quizcore.domain import grading as credit_rules
 from quizcore.domain.grading import percentage_of
 from quizcore.models import AttemptStatus, QuestionType
 
@@ -34,14 +46,20 @@ ZERO = Decimal("0")
 MARK_PLACES = 2
 
 OBJECTIVE_TYPES = (QuestionType.MCQ, QuestionType.TRUE_FALSE)
+#: Types scored by a credit fraction from ``answer_data``.
+CREDIT_TYPES = (QuestionType.MULTIPLE_ANSWER, QuestionType.NUMERICAL, QuestionType.MATCHING,
+                QuestionType.ORDERING)
 
 
-def normalise_answer(text: str) -> str:
-    """The form short answers are compared in: NFKC, case folded, whitespace collapsed.
+def normalise_answer(text: str, case_sensitive: bool = False) -> str:
+    """The form short answers are compared in: NFKC, case folded (unless
+    ``case_sensitive``), whitespace collapsed.
 
     NFKC runs again after case folding because folding can produce characters that NFKC
     would write differently.
     """
+    if case_sensitive:
+        return " ".join(unicodedata.normalize("NFKC", text).split())
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     return " ".join(folded.split())
 
@@ -50,12 +68,13 @@ def is_blank(text: str | None) -> bool:
     return text is None or not normalise_answer(text)
 
 
-def matches_accepted(text: str | None, accepted: Iterable[str] | None) -> bool:
+def matches_accepted(text: str | None, accepted: Iterable[str] | None,
+                     case_sensitive: bool = False) -> bool:
     """Does ``text`` match one of the accepted answers (both normalised)?"""
     if is_blank(text):
         return False
-    wanted = normalise_answer(text)
-    return any(isinstance(item, str) and normalise_answer(item) == wanted
+    wanted = normalise_answer(text, case_sensitive)
+    return any(isinstance(item, str) and normalise_answer(item, case_sensitive) == wanted
                for item in accepted or ())
 
 
@@ -67,6 +86,10 @@ class AnswerKey:
     marks: int
     correct_answer: int | None = None
     accepted_answers: Sequence[str] | None = None
+    #: The type's details (``questions.details``).
+    details: Mapping[str, Any] | None = None
+    #: Number of options (multiple_answer).
+    option_count: int = 0
 
     @property
     def needs_teacher(self) -> bool:
@@ -77,10 +100,29 @@ class AnswerKey:
             isinstance(item, str) and not is_blank(item) for item in self.accepted_answers or ())
 
 
-def auto_mark(key: AnswerKey, answer_option: int | None, answer_text: str | None
-              ) -> Decimal | None:
+def credit_of(key: AnswerKey, answer_data: Mapping[str, Any] | None) -> Decimal:
+    """The fraction (0..1) of the marks a richer-type answer earns."""
+    details = key.details or {}
+    data = answer_data if isinstance(answer_data, Mapping) else {}
+    if key.type == QuestionType.MULTIPLE_ANSWER:
+        return credit_rules.multiple_answer_credit(details, key.option_count,
+                                                   data.get("options"))
+    if key.type == QuestionType.NUMERICAL:
+        return credit_rules.numerical_credit(details, data.get("number"))
+    if key.type == QuestionType.MATCHING:
+        return credit_rules.matching_credit(details, data.get("matches"))
+    if key.type == QuestionType.ORDERING:
+        return credit_rules.ordering_credit(details, data.get("order"))
+    return ZERO
+
+
+def auto_mark(key: AnswerKey, answer_option: int | None, answer_text: str | None,
+              answer_data: Mapping[str, Any] | None = None) -> Decimal | None:
     """The marks an answer earns by the key, or None when a teacher must mark it."""
     full = Decimal(key.marks)
+    if key.type in CREDIT_TYPES:
+        return (full * credit_of(key, answer_data)).quantize(
+            Decimal(1).scaleb(-MARK_PLACES), rounding=ROUND_HALF_UP)
     if key.type in OBJECTIVE_TYPES:
         right = answer_option is not None and key.correct_answer is not None and \
             answer_option == key.correct_answer
@@ -89,7 +131,9 @@ def auto_mark(key: AnswerKey, answer_option: int | None, answer_text: str | None
         return ZERO
     if key.needs_teacher:
         return None
-    return full if matches_accepted(answer_text, key.accepted_answers) else ZERO
+    case_sensitive = bool((key.details or {}).get("case_sensitive"))
+    return full if matches_accepted(answer_text, key.accepted_answers, case_sensitive) \
+        else ZERO
 
 
 @dataclass(frozen=True)
@@ -102,6 +146,7 @@ class AnswerState:
     answered: bool = False
     answer_option: int | None = None
     answer_text: str | None = None
+    answer_data: Mapping[str, Any] | None = None
     current_marks: Decimal | None = None
     #: The current marks were given by a teacher.
     manual: bool = False
@@ -132,13 +177,28 @@ class Marking:
     result: AttemptResult
 
 
+def wrong_answer_penalty(key: AnswerKey, awarded: Decimal | None,
+                         negative_marking: Decimal | float | int) -> Decimal:
+    """What a wrong objective answer costs the attempt under quiz-level negative marking:
+    ``negative_marking`` times the question's marks when the answer earned nothing
+    (descriptive and short answers, partly right and unanswered questions cost nothing)."""
+    fraction = Decimal(str(negative_marking or 0))
+    objective = key.type in OBJECTIVE_TYPES or key.type in CREDIT_TYPES
+    if not fraction or not objective or awarded is None or awarded > 0:
+        return ZERO
+    return (Decimal(key.marks) * fraction).quantize(Decimal(1).scaleb(-MARK_PLACES),
+                                                    rounding=ROUND_HALF_UP)
+
+
 def mark_attempt(states: Iterable[AnswerState], passing_percentage: int | Decimal, *,
-                 remark: bool = True) -> Marking:
+                 remark: bool = True, negative_marking: Decimal | float | int = 0
+                 ) -> Marking:
     """Mark every answer of an attempt and score it.
 
     ``remark=True`` (submission, regrade) marks every answer again from the current key;
     ``remark=False`` (a teacher's grading) keeps the marks answers already hold and only
     fills in the missing automatic ones. Manual marks are kept either way.
+    ``negative_marking`` (the quiz's) takes :func:`wrong_answer_penalty` off the score.
     """
     marks: dict[str, Decimal | None] = {}
     score = ZERO
@@ -152,13 +212,15 @@ def mark_attempt(states: Iterable[AnswerState], passing_percentage: int | Decima
                                                 state.key.needs_teacher):
             awarded: Decimal | None = state.current_marks
         else:
-            awarded = auto_mark(state.key, state.answer_option, state.answer_text)
+            awarded = auto_mark(state.key, state.answer_option, state.answer_text,
+                                state.answer_data)
         marks[state.question_id] = awarded
         if awarded is None:
             pending_answers += 1
             pending_marks += state.key.marks
         else:
-            score += awarded
+            score += awarded - wrong_answer_penalty(state.key, awarded, negative_marking)
+    score = max(score, ZERO)  # penalties never take the attempt below 0
     return Marking(marks, attempt_result(score, total, passing_percentage, pending_answers,
                                          pending_marks))
 

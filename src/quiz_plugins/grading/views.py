@@ -170,11 +170,20 @@ def _visible_attempt(request) -> QuizAttempt:
     return attempt
 
 
+#: The answer fields and key fields of the richer question types a review entry may carry.
+STRUCTURED_ANSWERS = ("answer_options", "answer_number", "answer_matches", "answer_order")
+STRUCTURED_KEYS = ("correct_answers", "scoring", "numeric_answers", "correct_matches",
+                   "correct_order", "case_sensitive")
+
+
 def _grading_entry(entry: dict) -> dict:
     """A review entry (staff view) reshaped for marking."""
     question = dict(entry["question"])
     for key in ("correct_answer", "accepted_answers", "sample_answer", "marking_rubric"):
         question[key] = entry.get(key)
+    for key in STRUCTURED_KEYS:
+        if key in entry:
+            question[key] = entry[key]
     key = AnswerKey(type=question["type"], marks=question["marks"],
                     correct_answer=question["correct_answer"],
                     accepted_answers=question["accepted_answers"])
@@ -189,6 +198,7 @@ def _grading_entry(entry: dict) -> dict:
         "selected_option": options[option] if choice and option is not None and
         0 <= option < len(options) else None,
         "answer_option": option, "answer_text": text,
+        **{name: entry[name] for name in STRUCTURED_ANSWERS if name in entry},
         "current_marks": entry["marks_awarded"], "current_feedback": entry["feedback"],
         "is_correct": entry["is_correct"],
         "needs_grading": entry["marks_awarded"] is None and key.needs_teacher and

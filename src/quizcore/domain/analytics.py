@@ -268,6 +268,7 @@ def answered():
     """1 for an answer row that holds an answer (an emptied text box does not count)."""
     return sa.case(
         (StudentAnswer.answer_option.is_not(None), 1),
+        (StudentAnswer.answer_data.is_not(None), 1),
         (sa.and_(StudentAnswer.answer_text.is_not(None), StudentAnswer.answer_text != ""), 1),
         else_=0,
     )

@@ -30,6 +30,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -54,9 +55,16 @@ from ..models import (
 )
 from ..redis_client import REDIS_ERRORS
 from ..transactions import after_commit, mark_changed, redis_of, registry_of, settings_of
-from . import overrides, quiz_payload, shuffle, timing
+from . import overrides, quiz_payload, review, shuffle, timing
 from .errors import Conflict, Invalid, NotFound
-from .grading import GradableQuestion, GradingContext, percentage_of, quantize, run_grader
+from .grading import (
+    GradableQuestion,
+    GradingContext,
+    parse_number,
+    percentage_of,
+    quantize,
+    run_grader,
+)
 from .questions import MAX_TEXT_LENGTH
 from .quizzes import check_can_start
 
@@ -179,6 +187,20 @@ def _started(session: Session, quiz: Quiz, attempt: QuizAttempt, user: User, *, 
     return StartResult(attempt, resumed, view, answers, expired, limits)
 
 
+def shown_answer_data(attempt_id: str, view: quiz_payload.StudentView,
+                      answer: StudentAnswer) -> dict[str, Any]:
+    """The structured answer fields of ``answer`` (richer types) in this attempt's shown
+    indexes: ``answer_options``, ``answer_number``, ``answer_matches``, ``answer_order``."""
+    lookup = view.lookup(answer.question_id)
+    if answer.answer_data is None or lookup.meta is None:
+        return {}
+    count, qtype = lookup.meta.option_count, lookup.meta.type
+    option_perm = shuffle.option_order(attempt_id, answer.question_id, count, qtype,
+                                       view.randomize_options)
+    choice_perm = shuffle.choice_order(attempt_id, answer.question_id, count)
+    return review.structured_answer(qtype, answer.answer_data, option_perm, choice_perm)
+
+
 def shown_answer_option(attempt_id: str, view: quiz_payload.StudentView,
                         answer: StudentAnswer) -> int | None:
     """The stored (original) option index of ``answer`` as this attempt shows it."""
@@ -239,6 +261,8 @@ _ATTEMPT_FOR_SAVE = (
             _questions.c.id == sa.bindparam("question_id"))).label("question_type"),
         _scalar(sa.select(_questions.c.options).where(
             _questions.c.id == sa.bindparam("question_id"))).label("options"),
+        _scalar(sa.select(_questions.c.details).where(
+            _questions.c.id == sa.bindparam("question_id"))).label("details"),
         _scalar(sa.select(_quizzes.c.randomize_options).where(
             _quizzes.c.id == _attempts.c.quiz_id)).label("randomize_options"),
         _scalar(sa.select(sa.func.count()).select_from(_quiz_questions).where(
@@ -246,7 +270,7 @@ _ATTEMPT_FOR_SAVE = (
         _scalar(sa.select(sa.func.count()).select_from(_answers).where(
             _answers.c.attempt_id == _attempts.c.id,
             _answers.c.question_id != sa.bindparam("question_id"),
-            sa.or_(_answers.c.answer_option.is_not(None),
+            sa.or_(_answers.c.answer_option.is_not(None), _answers.c.answer_data.is_not(None),
                    sa.and_(_answers.c.answer_text.is_not(None), _answers.c.answer_text != ""))
         )).label("answered_others"),
     )
@@ -257,16 +281,22 @@ _ATTEMPT_FOR_SAVE = (
 
 def _lookup_from(row) -> quiz_payload.QuestionLookup:
     meta = None
+    details = row.details if isinstance(row.details, dict) else {}
     if row.position is not None:
         qtype = str(row.question_type)
         if qtype == QuestionType.TRUE_FALSE.value:
             count = 2
-        elif qtype == QuestionType.MCQ.value:
+        elif qtype in (QuestionType.MCQ.value, QuestionType.MULTIPLE_ANSWER.value):
             count = len(row.options or ())
+        elif qtype == QuestionType.MATCHING.value:
+            count = len(details.get("pairs") or ())
+        elif qtype == QuestionType.ORDERING.value:
+            count = len(details.get("items") or ())
         else:
             count = 0
         meta = quiz_payload.QuestionMeta(row.position, qtype, count)
-    return quiz_payload.QuestionLookup(meta, row.question_count, bool(row.randomize_options))
+    return quiz_payload.QuestionLookup(meta, row.question_count, bool(row.randomize_options),
+                                       bool(details.get("decimal_comma")))
 
 
 def _idempotency_key(attempt_id: str, key: str) -> str:
@@ -292,7 +322,7 @@ def _remember_save(client, attempt_id: str, key: str, saved_at: str) -> None:
 
 
 _ANSWER_COLUMNS = ("id", "attempt_id", "question_id", "answer_option", "answer_text",
-                   "client_seq", "answered_at", "updated_at", "is_final")
+                   "answer_data", "client_seq", "answered_at", "updated_at", "is_final")
 
 
 def _build_upsert(mysql: bool):
@@ -312,6 +342,7 @@ def _build_upsert(mysql: bool):
         return insert.on_duplicate_key_update([
             ("answer_option", pick("answer_option")),
             ("answer_text", pick("answer_text")),
+            ("answer_data", pick("answer_data")),
             ("updated_at", pick("updated_at")),
             ("client_seq", sa.case((newer, sa.func.coalesce(new.client_seq,
                                                             table.c.client_seq)),
@@ -322,7 +353,7 @@ def _build_upsert(mysql: bool):
     return insert.on_conflict_do_update(
         index_elements=[table.c.attempt_id, table.c.question_id],
         set_={"answer_option": new.answer_option, "answer_text": new.answer_text,
-              "updated_at": new.updated_at,
+              "answer_data": new.answer_data, "updated_at": new.updated_at,
               "client_seq": sa.func.coalesce(new.client_seq, table.c.client_seq)},
         where=sa.or_(new.client_seq.is_(None), table.c.client_seq.is_(None),
                      new.client_seq >= table.c.client_seq),
@@ -336,7 +367,8 @@ _UPSERT = {True: _build_upsert(mysql=True), False: _build_upsert(mysql=False)}
 
 def upsert_answer(session: Session, *, attempt_id: str, question_id: str,
                   answer_option: int | None, answer_text: str | None,
-                  client_seq: int | None, now: dt.datetime) -> None:
+                  client_seq: int | None, now: dt.datetime,
+                  answer_data: dict | None = None) -> None:
     """Insert or replace the answer to one question, unless a newer save is stored.
 
     A stored answer is replaced when the new save has no ``client_seq``, the stored one has
@@ -345,9 +377,90 @@ def upsert_answer(session: Session, *, attempt_id: str, question_id: str,
     """
     session.execute(_UPSERT[is_mysql(session)], {
         "id": new_uuid(), "attempt_id": attempt_id, "question_id": question_id,
-        "answer_option": answer_option, "answer_text": answer_text, "client_seq": client_seq,
+        "answer_option": answer_option, "answer_text": answer_text,
+        "answer_data": answer_data, "client_seq": client_seq,
         "answered_at": now, "updated_at": now, "is_final": False})
     mark_changed(session)
+
+
+@dataclass(frozen=True)
+class StructuredAnswer:
+    """The answer fields of the richer types, as the student sent them (shown indexes)."""
+
+    options: Any = None
+    number: Any = None
+    matches: Any = None
+    order: Any = None
+
+
+def _shown_indexes(value: Any, count: int, field: str) -> list[int]:
+    if not isinstance(value, list | tuple) or len(value) > count:
+        raise Invalid(f"{field} is a list of indexes from 0 to {count - 1}.", field=field)
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item < count:
+            raise Invalid(f"{field} is a list of indexes from 0 to {count - 1}.", field=field)
+    if len(set(value)) != len(value):
+        raise Invalid(f"{field} lists an index twice.", field=field)
+    return list(value)
+
+
+def _structured_answer(lookup: quiz_payload.QuestionLookup, attempt_id: str, question_id: str,
+                       answer_text, extra: StructuredAnswer
+                       ) -> tuple[str | None, dict | None] | None:
+    """(text, answer_data) to store for the richer types (indexes translated to the
+    original order), None for the other types. :class:`Invalid` for a wrong shape, so
+    nothing malformed is ever stored for grading."""
+    meta = lookup.meta
+    count = meta.option_count
+    if meta.type == QuestionType.MULTIPLE_ANSWER.value:
+        if extra.options is None:
+            raise Invalid("This question is answered with answer_options (the indexes of the "
+                          "chosen options).", field="answer_options")
+        perm = shuffle.option_order(attempt_id, question_id, count, meta.type,
+                                    lookup.randomize_options)
+        shown = _shown_indexes(extra.options, count, "answer_options")
+        return None, {"options": sorted(shuffle.to_original(perm, i) for i in shown)}
+    if meta.type == QuestionType.NUMERICAL.value:
+        raw = extra.number if extra.number is not None else answer_text
+        if raw is None:
+            raise Invalid("This question is answered with answer_text (the number as typed) "
+                          "or answer_number.", field="answer_text")
+        if isinstance(raw, str) and not raw.strip():
+            return "", None  # an emptied box: no answer
+        number = parse_number(raw, lookup.decimal_comma if isinstance(raw, str) else False)
+        if number is None:
+            separator = "a decimal comma (3,14)" if lookup.decimal_comma else \
+                "a decimal point (3.14)"
+            raise Invalid(f"The answer is not a number; this question takes {separator}.",
+                          field="answer_text" if extra.number is None else "answer_number")
+        text = raw if isinstance(raw, str) else str(raw)
+        return text[:MAX_TEXT_LENGTH], {"number": str(number)}
+    if meta.type == QuestionType.MATCHING.value:
+        if not isinstance(extra.matches, dict):
+            raise Invalid("This question is answered with answer_matches "
+                          "({left index: choice index}).", field="answer_matches")
+        perm = shuffle.choice_order(attempt_id, question_id, count)
+        matches = {}
+        for left, choice in extra.matches.items():
+            left_index = int(left) if isinstance(left, str) and left.isdigit() else left
+            if isinstance(left_index, bool) or not isinstance(left_index, int) or \
+                    not 0 <= left_index < count or isinstance(choice, bool) or \
+                    not isinstance(choice, int) or not 0 <= choice < count:
+                raise Invalid(f"answer_matches maps left indexes to choice indexes, both "
+                              f"from 0 to {count - 1}.", field="answer_matches")
+            matches[str(left_index)] = shuffle.to_original(perm, choice)
+        return None, {"matches": matches}
+    if meta.type == QuestionType.ORDERING.value:
+        if extra.order is None:
+            raise Invalid("This question is answered with answer_order (the shown indexes "
+                          "in the chosen order).", field="answer_order")
+        shown = _shown_indexes(extra.order, count, "answer_order")
+        if len(shown) != count:
+            raise Invalid(f"answer_order lists every one of the {count} items once.",
+                          field="answer_order")
+        perm = shuffle.choice_order(attempt_id, question_id, count)
+        return None, {"order": [shuffle.to_original(perm, i) for i in shown]}
+    return None
 
 
 def _checked_answer(lookup: quiz_payload.QuestionLookup, attempt_id: str, question_id: str,
@@ -380,6 +493,7 @@ def _checked_answer(lookup: quiz_payload.QuestionLookup, attempt_id: str, questi
 
 def save_answer(session: Session, attempt_id: str, student_id: str, question_id: str, *,
                 answer_option: int | None = None, answer_text: str | None = None,
+                structured: StructuredAnswer | None = None,
                 client_seq: int | None = None, idempotency_key: str | None = None,
                 student_name: str = "", now: dt.datetime | None = None) -> SaveResult:
     """Save (upsert) a student's answer to one question of their attempt.
@@ -416,16 +530,24 @@ def save_answer(session: Session, attempt_id: str, student_id: str, question_id:
     lookup = _lookup_from(row)
     if lookup.meta is None:
         raise Invalid("This question is not part of this quiz.", field="question_id")
-    option, text = _checked_answer(lookup, attempt_id, question_id, answer_option, answer_text)
+    rich = _structured_answer(lookup, attempt_id, question_id, answer_text,
+                              structured or StructuredAnswer())
+    if rich is not None:
+        option, (text, data) = None, rich
+    else:
+        option, text = _checked_answer(lookup, attempt_id, question_id, answer_option,
+                                       answer_text)
+        data = None
     upsert_answer(session, attempt_id=attempt_id, question_id=question_id,
-                  answer_option=option, answer_text=text, client_seq=client_seq, now=now)
+                  answer_option=option, answer_text=text, answer_data=data,
+                  client_seq=client_seq, now=now)
     if idempotency_key:
         after_commit(session, _remember_save, redis_of(session), attempt_id, idempotency_key,
                      now.isoformat())
     # Progress in the teacher's terms: the question's position in the quiz, as the monitor's
     # snapshot reports it, whatever order this student sees.
     position = lookup.meta.position
-    answered = row.answered_others + (1 if option is not None or text else 0)
+    answered = row.answered_others + (1 if option is not None or text or data else 0)
     emit(session, AnswerSaved(
         actor_id=student_id, attempt_id=attempt_id, quiz_id=row.quiz_id, student_id=student_id,
         student_name=student_name, question_index=position, answered_count=answered,

@@ -42,7 +42,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
@@ -154,3 +154,151 @@ def run_grader(registry, context: GradingContext) -> GradeOutcome | None:
 def includeme(config):
     """Adds the ``set_attempt_grader`` directive (used by the grading plugin)."""
     config.add_directive("set_attempt_grader", set_attempt_grader)
+
+
+# -- pure scoring of the richer question types -------------------------------------------------
+#
+# Each function returns the *fraction* of the question's marks an answer earns (a Decimal in
+# 0..1) from the question's ``details`` (see :mod:`quizcore.domain.questions`) and the answer
+# as stored (original indexes, never the order one attempt showed). They never raise on a
+# malformed stored answer: anything of the wrong shape earns 0, because shapes are refused at
+# save time and grading must not fail on old rows.
+
+ONE = Decimal(1)
+NIL = Decimal(0)
+
+
+def _clamp(fraction: Decimal) -> Decimal:
+    return max(NIL, min(ONE, fraction))
+
+
+def _index_set(value, size: int) -> set[int] | None:
+    if not isinstance(value, list | tuple):
+        return None
+    picked = set()
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item < size:
+            return None
+        picked.add(item)
+    return picked
+
+
+def multiple_answer_credit(details: Mapping, option_count: int, chosen) -> Decimal:
+    """Credit of a multiple-answer choice (``chosen``: original option indexes).
+
+    * ``all_or_nothing``: 1 when exactly the right options are chosen, else 0;
+    * ``partial``: each right option chosen earns 1/k (k right options); a wrong option
+      chosen earns nothing and costs nothing, but choosing *every* option earns 0 (so ticking
+      all boxes is never a strategy);
+    * ``partial_negative``: each right option chosen earns 1/k and each wrong one chosen
+      costs 1/k (Canvas / Moodle "multiple answer" style); the question never goes below 0.
+    """
+    correct = _index_set(details.get("correct_answers"), option_count) or set()
+    picked = _index_set(chosen, option_count)
+    if not correct or not picked:
+        return NIL
+    scoring = details.get("scoring") or "all_or_nothing"
+    right = len(picked & correct)
+    wrong = len(picked - correct)
+    if scoring == "partial":
+        if len(picked) == option_count and option_count > len(correct):
+            return NIL
+        return _clamp(Decimal(right) / len(correct))
+    if scoring == "partial_negative":
+        return _clamp(Decimal(right - wrong) / len(correct))
+    return ONE if picked == correct else NIL
+
+
+def parse_number(text, decimal_comma: bool = False) -> Decimal | None:
+    """A typed number, or None when the text is not one.
+
+    The locale rule: the decimal separator is ``.``. A question with ``decimal_comma`` true
+    reads ``,`` as the decimal separator instead ("3,14" is 3.14) and then refuses ``.`` so
+    "1.000" is never silently read as one. Spaces (also thin and non-breaking) between digit
+    groups are ignored; thousands separators are not accepted otherwise. Scientific notation
+    ("6.02e23") is accepted.
+    """
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int | float | Decimal):
+        try:
+            number = Decimal(str(text))
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    if not isinstance(text, str):
+        return None
+    cleaned = "".join(ch for ch in text.strip() if ch not in " \u00a0\u202f\u2009")
+    if decimal_comma:
+        if "." in cleaned:
+            return None
+        cleaned = cleaned.replace(",", ".", 1)
+    if not cleaned or "," in cleaned or len(cleaned) > 100:
+        return None
+    if not all(ch.isascii() and (ch.isdigit() or ch in "+-.eE") for ch in cleaned):
+        return None
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def numerical_credit(details: Mapping, number) -> Decimal:
+    """Credit of a numerical answer: the best ``credit`` among the accepted values it is
+    within tolerance of (``absolute``: |x - value| <= tolerance; ``relative``:
+    |x - value| <= tolerance * |value|, tolerance 0.05 = 5 %)."""
+    value = parse_number(number)
+    if value is None:
+        return NIL
+    best = NIL
+    for accepted in details.get("numeric_answers") or ():
+        try:
+            target = Decimal(str(accepted["value"]))
+            tolerance = Decimal(str(accepted.get("tolerance") or 0))
+            credit = Decimal(str(accepted.get("credit", 1)))
+        except (KeyError, TypeError, InvalidOperation):
+            continue
+        if accepted.get("tolerance_type") == "relative":
+            tolerance = tolerance * abs(target)
+        if abs(value - target) <= tolerance:
+            best = max(best, _clamp(credit))
+    return best
+
+
+def matching_credit(details: Mapping, matches) -> Decimal:
+    """Credit of a matching answer (``matches``: {left index: original right index}): one
+    pair in n per left item matched to its right text (two pairs with the same right text
+    are interchangeable)."""
+    pairs = details.get("pairs") or ()
+    if not pairs or not isinstance(matches, Mapping):
+        return NIL
+    right = 0
+    for left_index, pair in enumerate(pairs):
+        chosen = matches.get(str(left_index), matches.get(left_index))
+        if isinstance(chosen, bool) or not isinstance(chosen, int) or \
+                not 0 <= chosen < len(pairs):
+            continue
+        if pairs[chosen]["right"] == pair["right"]:
+            right += 1
+    return Decimal(right) / len(pairs)
+
+
+def ordering_credit(details: Mapping, order) -> Decimal:
+    """Credit of an ordering answer (``order``: original item indexes as the student placed
+    them; the correct order is 0, 1, ..., n-1).
+
+    * ``all_or_nothing``: 1 for the exact order, else 0;
+    * ``partial``: Moodle's "relative to the next item (excluding last)" rule (qtype_ordering
+      grading type RELATIVE_NEXT_EXCLUDE_LAST): each of the n-1 adjacent pairs placed with the
+      right item directly after it earns 1/(n-1).
+    """
+    items = details.get("items") or ()
+    size = len(items)
+    if size < 2 or not isinstance(order, list | tuple) or len(order) != size or \
+            _index_set(order, size) != set(range(size)):
+        return NIL
+    if details.get("scoring") == "partial":
+        good = sum(1 for a, b in zip(order, order[1:], strict=False) if b == a + 1)
+        return Decimal(good) / (size - 1)
+    return ONE if list(order) == list(range(size)) else NIL

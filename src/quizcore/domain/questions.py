@@ -5,7 +5,22 @@ Validation per type:
 * ``mcq``: 2 to 10 non-empty options and ``correct_answer``, a 0-based index into them;
 * ``true_false``: ``correct_answer`` 0 (true) or 1 (false); a boolean is accepted too;
 * ``short_answer``: at least one accepted answer;
-* ``descriptive``: a sample answer and a marking rubric are optional.
+* ``descriptive``: a sample answer and a marking rubric are optional;
+* ``short_answer`` also takes ``case_sensitive`` (default false): answers are compared after
+  Unicode NFKC and whitespace normalisation (trimmed, inner runs collapsed to one space), and
+  case folded unless the flag is set;
+* ``multiple_answer``: 2 to 10 options, ``correct_answers`` (one or more distinct option
+  indexes) and ``scoring`` ``all_or_nothing`` (default) | ``partial`` | ``partial_negative``
+  (see :func:`quizcore.domain.grading.multiple_answer_credit`);
+* ``numerical``: ``numeric_answers``, 1 to 20 of ``{value, tolerance >= 0, tolerance_type
+  absolute|relative, credit 0..1}`` (at least one with credit 1), and ``decimal_comma``
+  (default false: students type "3.14"; true: they type "3,14", the locale rule of
+  :func:`quizcore.domain.grading.parse_number`);
+* ``matching``: ``pairs``, 2 to 20 of ``{left, right}``;
+* ``ordering``: ``items``, 2 to 20 texts in the correct order, and ``scoring``
+  ``all_or_nothing`` (default) | ``partial``.
+
+The type-specific fields are stored together in the ``details`` JSON column.
 
 Fields that do not belong to the type (options of a short-answer question...) are cleared.
 
@@ -48,13 +63,29 @@ MAX_ACCEPTED_ANSWERS = 50
 MAX_ACCEPTED_LENGTH = 500
 MAX_TOPIC_LENGTH = 100  # questions.topic is VARCHAR(100)
 
+MAX_PAIRS = 20
+MAX_ITEMS = 20
+MAX_NUMERIC_ANSWERS = 20
+MULTIPLE_ANSWER_SCORING = ("all_or_nothing", "partial", "partial_negative")
+ORDERING_SCORING = ("all_or_nothing", "partial")
+TOLERANCE_TYPES = ("absolute", "relative")
+
+#: Type-specific fields kept in the ``details`` JSON column.
+DETAIL_CONTENT_FIELDS = ("pairs", "items")
+DETAIL_KEY_FIELDS = ("correct_answers", "scoring", "numeric_answers", "decimal_comma",
+                     "case_sensitive")
+DETAIL_FIELDS = DETAIL_CONTENT_FIELDS + DETAIL_KEY_FIELDS
+
 #: What students see: frozen once the question is in use.
-CONTENT_FIELDS = ("text", "type", "options", "marks")
+CONTENT_FIELDS = ("text", "type", "options", "marks") + DETAIL_CONTENT_FIELDS
 #: The answer key: may be corrected at any time (then regrade).
-KEY_FIELDS = ("correct_answer", "accepted_answers", "sample_answer", "marking_rubric")
+KEY_FIELDS = ("correct_answer", "accepted_answers", "sample_answer",
+              "marking_rubric") + DETAIL_KEY_FIELDS
 #: Bank metadata students never see.
 META_FIELDS = ("topic", "difficulty")
 FIELDS = CONTENT_FIELDS + KEY_FIELDS + META_FIELDS
+#: Fields that are columns of their own.
+COLUMN_FIELDS = tuple(f for f in FIELDS if f not in DETAIL_FIELDS)
 
 TRUE_FALSE_OPTIONS = ("True", "False")
 
@@ -67,8 +98,8 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
     try:
         qtype = QuestionType(values.get("type"))
     except ValueError:
-        raise Invalid("type must be one of mcq, true_false, short_answer, descriptive.",
-                      field="type") from None
+        raise Invalid("type must be one of " + ", ".join(t.value for t in QuestionType)
+                      + ".", field="type") from None
     cleaned: dict[str, Any] = {
         "type": qtype,
         "text": text_value(values.get("text"), "text", MAX_TEXT_LENGTH, required=True),
@@ -81,6 +112,7 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
         "correct_answer": None,
         "accepted_answers": None,
     }
+    cleaned.update(dict.fromkeys(DETAIL_FIELDS))
     difficulty = values.get("difficulty")
     if difficulty is not None:
         try:
@@ -99,7 +131,7 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned["marks"] = marks
 
     correct = values.get("correct_answer")
-    if qtype == QuestionType.MCQ:
+    if qtype in (QuestionType.MCQ, QuestionType.MULTIPLE_ANSWER):
         options = values.get("options")
         if not isinstance(options, list | tuple) or \
                 not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
@@ -107,6 +139,21 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
                           "options.", field="options")
         cleaned["options"] = [text_value(option, "options", MAX_OPTION_LENGTH, required=True)
                               for option in options]
+    if qtype == QuestionType.MULTIPLE_ANSWER:
+        cleaned.update(_multiple_answer(values, len(options)))
+    elif qtype == QuestionType.NUMERICAL:
+        cleaned.update(_numerical(values))
+    elif qtype == QuestionType.MATCHING:
+        cleaned["pairs"] = _pairs(values.get("pairs"))
+    elif qtype == QuestionType.ORDERING:
+        items = values.get("items")
+        if not isinstance(items, list | tuple) or not MIN_OPTIONS <= len(items) <= MAX_ITEMS:
+            raise Invalid(f"An ordering question has {MIN_OPTIONS} to {MAX_ITEMS} items.",
+                          field="items")
+        cleaned["items"] = [text_value(item, "items", MAX_OPTION_LENGTH, required=True)
+                            for item in items]
+        cleaned["scoring"] = _choice(values.get("scoring"), "scoring", ORDERING_SCORING)
+    if qtype == QuestionType.MCQ:
         if correct is None:
             raise Invalid("correct_answer (the index of the right option) is required.",
                           field="correct_answer")
@@ -134,12 +181,116 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
         cleaned["accepted_answers"] = [
             text_value(answer, "accepted_answers", MAX_ACCEPTED_LENGTH, required=True)
             for answer in accepted]
+        cleaned["case_sensitive"] = _flag(values.get("case_sensitive"), "case_sensitive")
     return cleaned
+
+
+def _flag(value: Any, field: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise Invalid(f"{field} must be true or false.", field=field)
+    return value
+
+
+def _choice(value: Any, field: str, allowed: tuple[str, ...]) -> str:
+    if value is None:
+        return allowed[0]
+    if value not in allowed:
+        raise Invalid(f"{field} must be one of {', '.join(allowed)}.", field=field)
+    return value
+
+
+def _number(value: Any, field: str) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or \
+            value != value or value in (float("inf"), float("-inf")):
+        raise Invalid(f"{field} must be a number.", field=field)
+    return value
+
+
+def _multiple_answer(values: Mapping[str, Any], option_count: int) -> dict[str, Any]:
+    correct = values.get("correct_answers")
+    if not isinstance(correct, list | tuple) or not correct:
+        raise Invalid("correct_answers (the indexes of the right options, at least one) is "
+                      "required.", field="correct_answers")
+    indexes = []
+    for item in correct:
+        item = whole_number(item, "correct_answers")
+        if not 0 <= item < option_count:
+            raise Invalid(f"correct_answers must be option indexes from 0 to "
+                          f"{option_count - 1}.", field="correct_answers")
+        if item in indexes:
+            raise Invalid("correct_answers lists an option twice.", field="correct_answers")
+        indexes.append(item)
+    return {"correct_answers": sorted(indexes),
+            "scoring": _choice(values.get("scoring"), "scoring", MULTIPLE_ANSWER_SCORING)}
+
+
+def _numerical(values: Mapping[str, Any]) -> dict[str, Any]:
+    answers = values.get("numeric_answers")
+    if not isinstance(answers, list | tuple) or not 1 <= len(answers) <= MAX_NUMERIC_ANSWERS:
+        raise Invalid(f"A numerical question needs 1 to {MAX_NUMERIC_ANSWERS} "
+                      "numeric_answers.", field="numeric_answers")
+    cleaned = []
+    for answer in answers:
+        if not isinstance(answer, Mapping):
+            raise Invalid("Each numeric answer is an object {value, tolerance, "
+                          "tolerance_type, credit}.", field="numeric_answers")
+        tolerance = _number(answer.get("tolerance", 0), "numeric_answers.tolerance")
+        credit = _number(answer.get("credit", 1), "numeric_answers.credit")
+        if tolerance < 0:
+            raise Invalid("numeric_answers.tolerance cannot be negative.",
+                          field="numeric_answers")
+        if not 0 <= credit <= 1:
+            raise Invalid("numeric_answers.credit is between 0 and 1.",
+                          field="numeric_answers")
+        cleaned.append({
+            "value": _number(answer.get("value"), "numeric_answers.value"),
+            "tolerance": tolerance,
+            "tolerance_type": _choice(answer.get("tolerance_type"),
+                                      "numeric_answers.tolerance_type", TOLERANCE_TYPES),
+            "credit": credit})
+    if not any(answer["credit"] == 1 for answer in cleaned):
+        raise Invalid("At least one numeric answer earns full credit (credit 1).",
+                      field="numeric_answers")
+    return {"numeric_answers": cleaned,
+            "decimal_comma": _flag(values.get("decimal_comma"), "decimal_comma")}
+
+
+def _pairs(pairs: Any) -> list[dict[str, str]]:
+    if not isinstance(pairs, list | tuple) or not MIN_OPTIONS <= len(pairs) <= MAX_PAIRS:
+        raise Invalid(f"A matching question has {MIN_OPTIONS} to {MAX_PAIRS} pairs.",
+                      field="pairs")
+    cleaned = []
+    for pair in pairs:
+        if not isinstance(pair, Mapping):
+            raise Invalid("Each pair is an object {left, right}.", field="pairs")
+        cleaned.append({"left": text_value(pair.get("left"), "pairs.left", MAX_OPTION_LENGTH,
+                                           required=True),
+                        "right": text_value(pair.get("right"), "pairs.right",
+                                            MAX_OPTION_LENGTH, required=True)})
+    return cleaned
+
+
+def details_of(cleaned: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``details`` column of a cleaned question (None for the types without any)."""
+    details = {f: cleaned[f] for f in DETAIL_FIELDS if cleaned.get(f) is not None}
+    return details or None
+
+
+def question_row_values(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """A cleaned question as the keyword arguments of :class:`Question`."""
+    values = {f: cleaned[f] for f in COLUMN_FIELDS}
+    values["details"] = details_of(cleaned)
+    return values
 
 
 def question_values(question: Question) -> dict[str, Any]:
     """The editable fields of a stored question."""
-    return {field: getattr(question, field) for field in FIELDS}
+    values = {field: getattr(question, field) for field in COLUMN_FIELDS}
+    details = question.details or {}
+    values.update({field: details.get(field) for field in DETAIL_FIELDS})
+    return values
 
 
 def question_in_use(session: Session, question_id: str) -> bool:
@@ -182,7 +333,10 @@ def apply_question_changes(session: Session, question: Question,
     if "marks" in changed:
         _check_quiz_totals(session, question, merged["marks"])
     for field in changed:
-        setattr(question, field, merged[field])
+        if field in COLUMN_FIELDS:
+            setattr(question, field, merged[field])
+    if any(field in DETAIL_FIELDS for field in changed):
+        question.details = details_of(merged)
     return ({f: current[f] for f in changed}, {f: merged[f] for f in changed})
 
 

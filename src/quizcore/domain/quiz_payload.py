@@ -75,6 +75,8 @@ class QuestionLookup:
     meta: QuestionMeta | None  # None: the question is not part of the quiz
     question_count: int
     randomize_options: bool
+    #: numerical: students type a decimal comma (the question's ``decimal_comma``).
+    decimal_comma: bool = False
 
 
 @dataclass
@@ -89,8 +91,10 @@ class StudentView:
     members: dict[str, QuestionMeta] = field(default_factory=dict)
 
     def lookup(self, question_id: str) -> QuestionLookup:
-        return QuestionLookup(self.members.get(question_id), len(self.questions),
-                              self.randomize_options)
+        meta = self.members.get(question_id)
+        comma = bool(meta is not None and
+                     self.questions[meta.position].get("decimal_comma"))
+        return QuestionLookup(meta, len(self.questions), self.randomize_options, comma)
 
     def to_json(self) -> str:
         return json.dumps({"quiz": self.quiz, "questions": self.questions,
@@ -105,21 +109,46 @@ class StudentView:
 
     @classmethod
     def of(cls, quiz_id, quiz, questions, randomize_questions, randomize_options):
-        members = {q["id"]: QuestionMeta(position, q["type"], len(q["options"] or ()))
+        members = {q["id"]: QuestionMeta(position, q["type"], shown_count(q))
                    for position, q in enumerate(questions)}
         return cls(quiz_id, quiz, questions, randomize_questions, randomize_options, members)
 
 
+def shown_count(question: dict[str, Any]) -> int:
+    """How many indexed things a student's answer to ``question`` refers to: options
+    (choice types), left items (matching), items (ordering); 0 otherwise."""
+    for name in ("options", "left", "items"):
+        if question.get(name) is not None:
+            return len(question[name])
+    return 0
+
+
 def student_question(question: Question, marks: int, position: int) -> dict[str, Any]:
-    """One question as a student sees it. Whitelisted fields only: keys never get in."""
-    if question.type == QuestionType.MCQ:
+    """One question as a student sees it. Whitelisted fields only: keys never get in.
+
+    Matching questions carry ``left`` (in the teacher's order) and ``choices`` (the right
+    items); ordering questions carry ``items``. In this shared view both are still in the
+    teacher's order, which for ``items`` *is* the key: :func:`questions_for_attempt` always
+    shuffles them per attempt before a student sees them.
+    """
+    details = question.details or {}
+    if question.type in (QuestionType.MCQ, QuestionType.MULTIPLE_ANSWER):
         options = list(question.options or [])
     elif question.type == QuestionType.TRUE_FALSE:
         options = list(TRUE_FALSE_OPTIONS)
     else:
         options = None
-    return {"id": question.id, "text": question.text, "type": str(question.type),
+    data = {"id": question.id, "text": question.text, "type": str(question.type),
             "options": options, "marks": marks, "order_index": position}
+    if question.type == QuestionType.MATCHING:
+        pairs = details.get("pairs") or []
+        data["left"] = [pair["left"] for pair in pairs]
+        data["choices"] = [pair["right"] for pair in pairs]
+    elif question.type == QuestionType.ORDERING:
+        data["items"] = list(details.get("items") or [])
+    elif question.type == QuestionType.NUMERICAL:
+        data["decimal_comma"] = bool(details.get("decimal_comma"))
+    return data
 
 
 def student_quiz_fields(quiz: Quiz, total: int, count: int) -> dict[str, Any]:
@@ -135,6 +164,7 @@ def student_quiz_fields(quiz: Quiz, total: int, count: int) -> dict[str, Any]:
         "show_answers_after_submission": quiz.show_answers_after_submission,
         "randomize_questions": quiz.randomize_questions,
         "randomize_options": quiz.randomize_options, "allow_review": quiz.allow_review,
+        "negative_marking": float(quiz.negative_marking or 0),
     }
 
 
@@ -233,7 +263,8 @@ def invalidate_after_commit(session: Session, quiz_ids) -> None:
 @dataclass(frozen=True)
 class ShownQuestion:
     """A question as one attempt shows it: ``data`` is the JSON, ``option_order`` the
-    permutation used (``option_order[shown] == original``)."""
+    permutation used (``option_order[shown] == original``) for its options, matching
+    ``choices`` or ordering ``items``."""
 
     data: dict[str, Any]
     option_order: tuple[int, ...]
@@ -247,10 +278,19 @@ def questions_for_attempt(view: StudentView, attempt_id: str) -> list[ShownQuest
     for position, original_position in enumerate(order):
         question = view.questions[original_position]
         options = question["options"]
-        perm = shuffle.option_order(attempt_id, question["id"], len(options or ()),
-                                    question["type"], view.randomize_options)
-        data = dict(question, order_index=position,
-                    options=shuffle.apply(perm, options) if options is not None else None)
+        if question.get("choices") is not None:
+            perm = shuffle.choice_order(attempt_id, question["id"], len(question["choices"]))
+            data = dict(question, order_index=position,
+                        choices=shuffle.apply(perm, question["choices"]))
+        elif question.get("items") is not None:
+            perm = shuffle.choice_order(attempt_id, question["id"], len(question["items"]))
+            data = dict(question, order_index=position,
+                        items=shuffle.apply(perm, question["items"]))
+        else:
+            perm = shuffle.option_order(attempt_id, question["id"], len(options or ()),
+                                        question["type"], view.randomize_options)
+            data = dict(question, order_index=position,
+                        options=shuffle.apply(perm, options) if options is not None else None)
         shown.append(ShownQuestion(data, perm))
     return shown
 

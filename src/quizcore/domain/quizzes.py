@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,7 +57,7 @@ MAX_QUESTIONS = 500
 SETTINGS_FIELDS = (
     "title", "subject", "description", "time_limit_minutes", "start_date", "end_date",
     "passing_percentage", "max_attempts", "show_answers_after_submission",
-    "randomize_questions", "randomize_options", "allow_review",
+    "randomize_questions", "randomize_options", "allow_review", "negative_marking",
 )
 #: Settings frozen once the quiz has attempts (they decide what an attempt shows).
 FROZEN_ONCE_ATTEMPTED = ("randomize_questions", "randomize_options")
@@ -64,7 +65,7 @@ FROZEN_ONCE_ATTEMPTED = ("randomize_questions", "randomize_options")
 DEFAULTS: dict[str, Any] = {
     "description": None, "start_date": None, "end_date": None, "passing_percentage": 40,
     "max_attempts": 1, "show_answers_after_submission": False, "randomize_questions": False,
-    "randomize_options": False, "allow_review": True,
+    "randomize_options": False, "allow_review": True, "negative_marking": Decimal(0),
 }
 
 
@@ -118,10 +119,25 @@ def clean_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     for flag in ("show_answers_after_submission", "randomize_questions", "randomize_options",
                  "allow_review"):
         cleaned[flag] = bool(values.get(flag))
+    cleaned["negative_marking"] = _fraction(values.get("negative_marking"), "negative_marking")
     if cleaned["start_date"] and cleaned["end_date"] and \
             cleaned["end_date"] <= cleaned["start_date"]:
         raise Invalid("end_date must be after start_date.", field="end_date")
     return cleaned
+
+
+def _fraction(value: Any, field: str) -> Decimal:
+    """A fraction 0..1 with at most two decimals (None: 0)."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise Invalid(f"{field} must be a number from 0 to 1.", field=field)
+    number = Decimal(str(value))
+    if not number.is_finite() or not 0 <= number <= 1 or number != number.quantize(
+            Decimal("0.01")):
+        raise Invalid(f"{field} must be a number from 0 to 1 with at most two decimals.",
+                      field=field)
+    return number.quantize(Decimal("0.01"))
 
 
 def settings_of(quiz: Quiz) -> dict[str, Any]:

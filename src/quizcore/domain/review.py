@@ -27,7 +27,60 @@ from .quiz_payload import student_question
 from .timing import iso
 
 #: Answer-key fields a student may receive once the policy allows it.
-STUDENT_KEY_FIELDS = ("correct_answer", "accepted_answers", "sample_answer")
+STUDENT_KEY_FIELDS = ("correct_answer", "accepted_answers", "sample_answer",
+                      "correct_answers", "numeric_answers", "correct_matches", "correct_order",
+                      "case_sensitive", "scoring")
+
+
+def structured_answer(qtype: str, data: Any, option_perm, choice_perm) -> dict[str, Any]:
+    """The answer fields of the richer types (``answer_options``, ``answer_number``,
+    ``answer_matches``, ``answer_order``) from the stored ``answer_data`` (original
+    indexes), in the indexes the viewer reads (``*_perm[shown] == original``)."""
+    data = data if isinstance(data, dict) else {}
+
+    def shown(perm, index):
+        return shuffle.to_shown(perm, index) if isinstance(index, int) and \
+            0 <= index < len(perm) else index
+
+    if qtype == QuestionType.MULTIPLE_ANSWER:
+        options = data.get("options")
+        return {"answer_options": sorted(shown(option_perm, i) for i in options)
+                if options is not None else None}
+    if qtype == QuestionType.NUMERICAL:
+        return {"answer_number": float(data["number"]) if "number" in data else None}
+    if qtype == QuestionType.MATCHING:
+        matches = data.get("matches")
+        return {"answer_matches": {k: shown(choice_perm, v) for k, v in matches.items()}
+                if matches is not None else None}
+    if qtype == QuestionType.ORDERING:
+        order = data.get("order")
+        return {"answer_order": [shown(choice_perm, i) for i in order]
+                if order is not None else None}
+    return {}
+
+
+def structured_key(question, option_perm, choice_perm) -> dict[str, Any]:
+    """The answer key of the richer types in the viewer's indexes: ``correct_answers``,
+    ``scoring``, ``numeric_answers``, ``correct_matches`` ({left: choice index}),
+    ``correct_order`` (shown item indexes in the right order), ``case_sensitive``."""
+    details = question.details or {}
+    qtype = question.type
+    if qtype == QuestionType.MULTIPLE_ANSWER:
+        return {"correct_answers": sorted(shuffle.to_shown(option_perm, i)
+                                          for i in details.get("correct_answers", ())),
+                "scoring": details.get("scoring")}
+    if qtype == QuestionType.NUMERICAL:
+        return {"numeric_answers": details.get("numeric_answers")}
+    if qtype == QuestionType.MATCHING:
+        return {"correct_matches": {str(i): shuffle.to_shown(choice_perm, i)
+                                    for i in range(len(details.get("pairs", ())))}}
+    if qtype == QuestionType.ORDERING:
+        return {"correct_order": [shuffle.to_shown(choice_perm, i)
+                                  for i in range(len(details.get("items", ())))],
+                "scoring": details.get("scoring")}
+    if qtype == QuestionType.SHORT_ANSWER:
+        return {"case_sensitive": bool(details.get("case_sensitive"))}
+    return {}
 
 
 @dataclass(frozen=True)
@@ -89,6 +142,13 @@ def attempt_answers(session: Session, attempt: QuizAttempt, quiz: Quiz,
             attempt.id, question.id, option_count, question.type, quiz.randomize_options)
         if data["options"] is not None:
             data["options"] = shuffle.apply(perm, data["options"])
+        listed = "choices" if "choices" in data else "items" if "items" in data else None
+        choice_perm: tuple[int, ...] = ()
+        if listed:
+            count = len(data[listed])
+            choice_perm = tuple(range(count)) if policy.staff else shuffle.choice_order(
+                attempt.id, question.id, count)
+            data[listed] = shuffle.apply(choice_perm, data[listed])
         if not policy.staff:
             data["order_index"] = shown_position
         else:
@@ -107,6 +167,8 @@ def attempt_answers(session: Session, attempt: QuizAttempt, quiz: Quiz,
             "answer_id": answer.id if answer else None,
             "answer_option": shown(answer.answer_option) if answer else None,
             "answer_text": answer.answer_text if answer else None,
+            **structured_answer(question.type, answer.answer_data if answer else None, perm,
+                                choice_perm),
             "saved_at": iso(answer.updated_at) if answer else None,
             "marks_awarded": None, "feedback": None, "is_correct": None,
         }
@@ -121,7 +183,62 @@ def attempt_answers(session: Session, attempt: QuizAttempt, quiz: Quiz,
             entry["correct_answer"] = correct
             entry["accepted_answers"] = question.accepted_answers
             entry["sample_answer"] = question.sample_answer
+            entry.update(structured_key(question, perm, choice_perm))
             if policy.staff:
                 entry["marking_rubric"] = question.marking_rubric
         entries.append(entry)
     return entries
+
+
+RICH_TYPES = (QuestionType.MULTIPLE_ANSWER, QuestionType.NUMERICAL, QuestionType.MATCHING,
+              QuestionType.ORDERING)
+
+
+def describe_answer(question, answer_text: str | None, answer_data: Any) -> str | None:
+    """A richer-type answer in words, in the question's own texts (for documents): the
+    chosen options, the number as typed, "left → right" pairs, the items in the order
+    given. None when nothing was answered."""
+    data = answer_data if isinstance(answer_data, dict) else {}
+    details = question.details or {}
+
+    def pick(texts, index):
+        return str(texts[index]) if isinstance(index, int) and 0 <= index < len(texts) \
+            else "?"
+
+    if question.type == QuestionType.MULTIPLE_ANSWER and "options" in data:
+        return "; ".join(pick(question.options or (), i) for i in data["options"]) or "(none)"
+    if question.type == QuestionType.NUMERICAL:
+        return answer_text or None
+    if question.type == QuestionType.MATCHING and "matches" in data:
+        pairs = details.get("pairs") or []
+        lefts = [pair["left"] for pair in pairs]
+        rights = [pair["right"] for pair in pairs]
+        return "; ".join(f"{pick(lefts, int(left))} → {pick(rights, right)}"
+                         for left, right in sorted(data["matches"].items(),
+                                                   key=lambda item: int(item[0])))
+    if question.type == QuestionType.ORDERING and "order" in data:
+        items = details.get("items") or []
+        return " → ".join(pick(items, i) for i in data["order"])
+    return None
+
+
+def describe_key(question) -> str | None:
+    """The answer key of a richer-type question in words (for documents)."""
+    details = question.details or {}
+    if question.type == QuestionType.MULTIPLE_ANSWER:
+        options = question.options or []
+        return "; ".join(str(options[i]) for i in details.get("correct_answers", ())
+                         if 0 <= i < len(options)) + f" (scoring: {details.get('scoring')})"
+    if question.type == QuestionType.NUMERICAL:
+        def accepted(a):
+            relative = " ×|value|" if a["tolerance_type"] == "relative" else ""
+            return f"{a['value']} ± {a['tolerance']}{relative} → " \
+                f"{round(float(a['credit']) * 100)} %"
+        return "; ".join(accepted(a) for a in details.get("numeric_answers", ()))
+    if question.type == QuestionType.MATCHING:
+        return "; ".join(f"{pair['left']} → {pair['right']}"
+                         for pair in details.get("pairs", ()))
+    if question.type == QuestionType.ORDERING:
+        return " → ".join(details.get("items", ())) + f" (scoring: {details.get('scoring')})"
+    return None
+

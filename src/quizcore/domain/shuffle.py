@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from ..models import QuestionType
 
 #: Question types whose options are shuffled with ``randomize_options``.
-SHUFFLED_OPTION_TYPES = frozenset({QuestionType.MCQ.value})
+SHUFFLED_OPTION_TYPES = frozenset({QuestionType.MCQ.value,
+                                   QuestionType.MULTIPLE_ANSWER.value})
 
 
 def _rng(*parts: str) -> random.Random:
@@ -52,6 +53,17 @@ def option_order(attempt_id: str, question_id: str, option_count: int, question_
     if not randomize or str(question_type) not in SHUFFLED_OPTION_TYPES:
         return tuple(range(option_count))
     return permutation(option_count, attempt_id, "options", question_id)
+
+
+def choice_order(attempt_id: str, question_id: str, count: int) -> tuple[int, ...]:
+    """The order of a matching question's ``choices`` or an ordering question's ``items`` in
+    one attempt. Always shuffled (whatever ``randomize_options`` says), since the teacher's
+    order gives the answer away; for the same reason a draw that comes out in the teacher's
+    order is rotated by one place (still deterministic, still a permutation)."""
+    perm = permutation(count, attempt_id, "choices", question_id)
+    if count > 1 and perm == tuple(range(count)):
+        perm = perm[1:] + perm[:1]
+    return perm
 
 
 def to_original(perm: Sequence[int], shown_index: int) -> int:

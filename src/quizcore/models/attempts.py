@@ -98,6 +98,10 @@ class StudentAnswer(Base):
     answer_text: Mapped[str | None] = mapped_column(sa.Text)
     #: Index into the question's options in their original (unshuffled) order.
     answer_option: Mapped[int | None]
+    #: The structured answer of the richer types, in original indexes: multiple_answer
+    #: ``{"options": [..]}``, numerical ``{"number": "3.14"}`` (answer_text keeps what was
+    #: typed), matching ``{"matches": {"0": 2}}``, ordering ``{"order": [..]}``.
+    answer_data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
 
     marks_awarded: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
     feedback: Mapped[str | None] = mapped_column(sa.Text)

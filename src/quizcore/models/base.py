@@ -122,6 +122,10 @@ class QuestionType(enum.StrEnum):
     DESCRIPTIVE = "descriptive"
     TRUE_FALSE = "true_false"
     SHORT_ANSWER = "short_answer"
+    MULTIPLE_ANSWER = "multiple_answer"
+    NUMERICAL = "numerical"
+    MATCHING = "matching"
+    ORDERING = "ordering"
 
 
 class Difficulty(enum.StrEnum):

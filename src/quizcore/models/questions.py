@@ -51,3 +51,8 @@ class Question(Base):
 
     sample_answer: Mapped[str | None] = mapped_column(sa.Text)
     marking_rubric: Mapped[str | None] = mapped_column(sa.Text)
+    #: The per-type details of the richer types, one JSON document (kept out of separate
+    #: columns so a new type needs no schema change): multiple_answer ``correct_answers``,
+    #: ``scoring``; numerical ``numeric_answers``, ``decimal_comma``; matching ``pairs``;
+    #: ordering ``items``, ``scoring``; short_answer ``case_sensitive``.
+    details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -50,6 +51,10 @@ class Quiz(Base):
     updated_at: Mapped[UpdatedAt]
 
     passing_percentage: Mapped[int] = mapped_column(default=40, server_default="40")
+    #: Fraction (0..1) of a question's marks lost per wrong objective answer (TCExam-style
+    #: negative marking); 0 turns it off.
+    negative_marking: Mapped[Decimal] = mapped_column(sa.Numeric(3, 2), default=Decimal(0),
+                                                      server_default="0")
     max_attempts: Mapped[int] = mapped_column(default=1, server_default="1")
     show_answers_after_submission: Mapped[bool] = mapped_column(default=False,
                                                                 server_default=sa.false())

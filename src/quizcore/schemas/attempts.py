@@ -13,6 +13,10 @@ from .common import optional, page_node
 STATUSES = [s.value for s in AttemptStatus]
 
 
+class ShownIndexes(colander.SequenceSchema):
+    index = colander.SchemaNode(colander.Integer(strict=True))
+
+
 class AnswerBody(colander.MappingSchema):
     question_id = colander.SchemaNode(colander.String(), validator=colander.Length(max=36))
     answer_option = optional(
@@ -21,8 +25,22 @@ class AnswerBody(colander.MappingSchema):
         "(true_false: 0 true, 1 false; a boolean is accepted)",
         validator=colander.Range(0, MAX_OPTIONS - 1))
     answer_text = optional(colander.String(allow_empty=True),
-                           "short_answer / descriptive: the text (may be empty)",
+                           "short_answer / descriptive: the text (may be empty); "
+                           "numerical: the number as typed",
                            validator=colander.Length(max=MAX_TEXT_LENGTH))
+    answer_options = ShownIndexes(
+        missing=colander.drop,
+        description="multiple_answer: indexes of the chosen options as shown to the student")
+    answer_number = optional(colander.Float(),
+                             "numerical: the number (instead of answer_text, the number as "
+                             "typed)")
+    answer_matches = optional(
+        colander.Mapping(unknown="preserve"),
+        "matching: {left index: choice index}, choice indexes into the choices as shown")
+    answer_order = ShownIndexes(
+        missing=colander.drop,
+        description="ordering: every shown item index once, in the order the student put "
+                    "them")
     answer = optional(colander.String(allow_empty=True),
                       "alias for older clients: an option index for choice questions, "
                       "the text otherwise")

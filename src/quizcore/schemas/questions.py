@@ -23,6 +23,65 @@ class AcceptedAnswers(colander.SequenceSchema):
                                  validator=colander.Length(max=rules.MAX_ACCEPTED_LENGTH))
 
 
+class IndexList(colander.SequenceSchema):
+    index = colander.SchemaNode(colander.Integer(strict=True))
+
+
+class NumericAnswer(colander.MappingSchema):
+    value = colander.SchemaNode(colander.Float(), description="the accepted value")
+    tolerance = colander.SchemaNode(colander.Float(), missing=0, validator=colander.Range(0),
+                                    description="how far off an answer may be (default 0)")
+    tolerance_type = colander.SchemaNode(
+        colander.String(), missing="absolute",
+        validator=colander.OneOf(list(rules.TOLERANCE_TYPES)),
+        description="absolute (same unit as value) | relative (0.05 = 5 % of value)")
+    credit = colander.SchemaNode(colander.Float(), missing=1, validator=colander.Range(0, 1),
+                                 description="fraction of the marks earned, 0..1 (default 1)")
+
+
+class NumericAnswers(colander.SequenceSchema):
+    answer = NumericAnswer()
+
+
+class Pair(colander.MappingSchema):
+    left = colander.SchemaNode(colander.String(),
+                               validator=colander.Length(max=rules.MAX_OPTION_LENGTH))
+    right = colander.SchemaNode(colander.String(),
+                                validator=colander.Length(max=rules.MAX_OPTION_LENGTH))
+
+
+class Pairs(colander.SequenceSchema):
+    pair = Pair()
+
+
+class Items(colander.SequenceSchema):
+    item = colander.SchemaNode(colander.String(),
+                               validator=colander.Length(max=rules.MAX_OPTION_LENGTH))
+
+
+def _type_fields(schema: colander.MappingSchema) -> None:
+    """The fields of the richer types (stored together in ``questions.details``)."""
+    schema.add(IndexList(name="correct_answers", missing=colander.drop,
+                         description="multiple_answer: 0-based indexes of the right options "
+                                     "(at least one)"))
+    schema.add(optional(colander.String(),
+                        "multiple_answer: all_or_nothing (default) | partial | "
+                        "partial_negative; ordering: all_or_nothing (default) | partial",
+                        name="scoring",
+                        validator=colander.OneOf(list(rules.MULTIPLE_ANSWER_SCORING))))
+    schema.add(NumericAnswers(name="numeric_answers", missing=colander.drop,
+                              description="numerical: accepted values, each with its "
+                                          "tolerance and credit"))
+    schema.add(optional(colander.Boolean(), "numerical: students type a decimal comma "
+                        "(\"3,14\") instead of a point (default false)", name="decimal_comma"))
+    schema.add(Pairs(name="pairs", missing=colander.drop,
+                     description="matching: 2 to 20 {left, right} pairs"))
+    schema.add(Items(name="items", missing=colander.drop,
+                     description="ordering: 2 to 20 items in the correct order"))
+    schema.add(optional(colander.Boolean(), "short_answer: compare case-sensitively "
+                        "(default false)", name="case_sensitive"))
+
+
 def _question_fields(schema: colander.MappingSchema, required: bool) -> colander.MappingSchema:
     def maybe(node: colander.SchemaNode) -> colander.SchemaNode:
         if not required:
@@ -34,7 +93,7 @@ def _question_fields(schema: colander.MappingSchema, required: bool) -> colander
         description="the question as students read it")))
     schema.add(maybe(colander.SchemaNode(
         colander.String(), name="type", validator=colander.OneOf(QUESTION_TYPES),
-        description="mcq | true_false | short_answer | descriptive")))
+        description=" | ".join(QUESTION_TYPES))))
     schema.add(maybe(colander.SchemaNode(
         colander.Integer(strict=True), name="marks",
         validator=colander.Range(rules.MIN_MARKS, rules.MAX_MARKS),
@@ -56,6 +115,7 @@ def _question_fields(schema: colander.MappingSchema, required: bool) -> colander
     schema.add(optional(colander.String(), "descriptive: how to award marks",
                         name="marking_rubric",
                         validator=colander.Length(max=rules.MAX_TEXT_LENGTH)))
+    _type_fields(schema)
     return schema
 
 
@@ -73,7 +133,7 @@ def question_update_schema() -> colander.MappingSchema:
 
 class QuestionListQuery(PaginationQuery):
     page = page_node()
-    type = optional(colander.String(), "mcq | true_false | short_answer | descriptive",
+    type = optional(colander.String(), " | ".join(QUESTION_TYPES),
                     validator=colander.OneOf(QUESTION_TYPES))
     topic = optional(colander.String(), "exact topic")
     difficulty = optional(colander.String(), "easy | medium | hard",

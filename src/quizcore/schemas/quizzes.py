@@ -48,6 +48,9 @@ def _quiz_fields(schema: colander.MappingSchema, required: bool) -> colander.Map
                          name="end_date"))
     schema.add(optional(colander.Integer(strict=True), name="passing_percentage",
                         validator=colander.Range(0, 100)))
+    schema.add(optional(colander.Float(), "fraction (0..1, two decimals) of a question's "
+                        "marks lost per wrong objective answer; 0 (default) turns it off",
+                        name="negative_marking", validator=colander.Range(0, 1)))
     schema.add(optional(colander.Integer(strict=True), name="max_attempts",
                         validator=colander.Range(1, rules.MAX_ATTEMPTS)))
     for flag in ("show_answers_after_submission", "randomize_questions", "randomize_options",

@@ -238,11 +238,20 @@ def save_answer(request):
     into the options as shown to this student. 409 once submitted or time is over (``reason``
     says which); 400 for a question of another quiz; 404 for someone else's attempt."""
     body = request.validated["body"]
-    option, text = _answer_fields(request, body)
+    raw = raw_body(request)
+    structured = lifecycle.StructuredAnswer(
+        options=raw.get("answer_options"), number=body.get("answer_number"),
+        matches=raw.get("answer_matches"), order=raw.get("answer_order"))
+    if any(v is not None for v in (structured.options, structured.number,
+                                   structured.matches, structured.order)):
+        option, text = body.get("answer_option"), body.get("answer_text")
+    else:
+        option, text = _answer_fields(request, body)
     user = request.user
     result = lifecycle.save_answer(
         request.dbsession, request.matchdict["id"], user.id, body["question_id"],
-        answer_option=option, answer_text=text, client_seq=body.get("client_seq"),
+        answer_option=option, answer_text=text, structured=structured,
+        client_seq=body.get("client_seq"),
         idempotency_key=request.validated.get("header", {}).get("Idempotency-Key"),
         student_name=user.name)
     now = utcnow()

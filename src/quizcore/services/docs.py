@@ -25,6 +25,7 @@ from pyramid.response import Response
 from swagger_ui_bundle import swagger_ui_path
 
 from ..rest import NO_PERMISSION_REQUIRED, Service
+from ..schemas.examples import OPERATION_EXAMPLES
 from .statuses import NOTHING_DECLARED, OperationStatuses, declared_statuses
 
 API_TITLE = "quizcore"
@@ -134,6 +135,10 @@ def build_spec(registry) -> dict:
                    "description": "Authorization: Bearer <access token>"},
     }
     spec["security"] = [{"bearer": []}]
+    for (path, method), examples in OPERATION_EXAMPLES.items():
+        operation = spec["paths"].get(path, {}).get(method)
+        if operation is not None:
+            operation["x-examples"] = examples
     return spec
 
 

@@ -49,7 +49,8 @@ question = service(name="question", path=QUESTION_PATH, path_info=ids_only(QUEST
 
 #: Optional fields a partial update may clear with null.
 CLEARABLE = ("topic", "difficulty", "sample_answer", "marking_rubric", "correct_answer",
-             "options", "accepted_answers")
+             "options", "accepted_answers", "correct_answers", "scoring", "numeric_answers",
+             "decimal_comma", "pairs", "items", "case_sensitive")
 
 
 def serialize_question(item: Question, in_use: bool | None = None) -> dict:
@@ -61,12 +62,19 @@ def serialize_question(item: Question, in_use: bool | None = None) -> dict:
         "difficulty": item.difficulty.value if item.difficulty else None,
         "marks": item.marks, "options": options, "correct_answer": item.correct_answer,
         "accepted_answers": item.accepted_answers, "sample_answer": item.sample_answer,
-        "marking_rubric": item.marking_rubric, "created_by": item.created_by,
+        "marking_rubric": item.marking_rubric, **type_details(item),
+        "created_by": item.created_by,
         "created_at": iso(item.created_at), "updated_at": iso(item.updated_at),
     }
     if in_use is not None:
         data["in_use"] = in_use
     return data
+
+
+def type_details(item: Question) -> dict:
+    """The fields of the question's type kept in ``details`` (only those of its type)."""
+    details = item.details or {}
+    return {field: details[field] for field in rules.DETAIL_FIELDS if field in details}
 
 
 def _visible_question(request) -> Question:
@@ -109,7 +117,7 @@ def create_question(request):
     values = _with_raw_booleans(request, dict(request.validated))
     owner_id = owner_for_new(request, values.pop("teacher_id", None))
     cleaned = rules.clean_question(values)
-    item = Question(created_by=owner_id, **cleaned)
+    item = Question(created_by=owner_id, **rules.question_row_values(cleaned))
     request.dbsession.add(item)
     request.dbsession.flush()
     emit_for(request, EntityChanged(action="create", entity_type="question", entity_id=item.id,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import access_codes, overrides, quiz_payload
 from ..domain import quizzes as rules
-from ..domain.attempts import shown_answer_option, start_attempt
+from ..domain.attempts import shown_answer_data, shown_answer_option, start_attempt
 from ..domain.errors import Invalid, NotFound
 from ..domain.timing import seconds_remaining
 from ..errors import committing_refusals
@@ -108,6 +108,7 @@ def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
         "show_answers_after_submission": item.show_answers_after_submission,
         "randomize_questions": item.randomize_questions,
         "randomize_options": item.randomize_options, "allow_review": item.allow_review,
+        "negative_marking": float(item.negative_marking or 0),
     }
     if questions:
         data["questions"] = [{
@@ -386,6 +387,7 @@ def start_quiz(request):
         "question_id": answer.question_id,
         "answer_option": shown_answer_option(attempt.id, view, answer),
         "answer_text": answer.answer_text,
+        **shown_answer_data(attempt.id, view, answer),
         "client_seq": answer.client_seq,
         "saved_at": iso(answer.updated_at),
     } for answer in result.answers]
