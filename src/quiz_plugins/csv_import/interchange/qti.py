@@ -376,15 +376,17 @@ def _item21(item: Element, path: str) -> InterchangeQuestion:
 
 
 def _el(parent: Element, tag: str, text: str | None = None, **attrs: str) -> Element:
-    node = SubElement(parent, f"{{{QTI21_NS}}}{tag}", attrs)
+    node = SubElement(parent, tag, attrs)
     if text is not None:
         node.text = text
     return node
 
 
 def _item_xml(q: InterchangeQuestion, ident: str) -> bytes:
-    root = Element(f"{{{QTI21_NS}}}assessmentItem",
-                   {"identifier": ident, "title": q.name or q.text[:60], "adaptive": "false",
+    # Plain names with the namespace declared as an attribute: ElementTree's
+    # default_namespace refuses the (unqualified) attributes QTI uses.
+    root = Element("assessmentItem",
+                   {"xmlns": QTI21_NS, "identifier": ident, "title": q.name or q.text[:60], "adaptive": "false",
                     "timeDependent": "false"})
     kind = q.type
     cardinality = {ir.MULTIPLE_ANSWER: "multiple", ir.ORDERING: "ordered",
@@ -463,7 +465,7 @@ def _item_xml(q: InterchangeQuestion, ident: str) -> bytes:
         _el(root, "modalFeedback", q.feedback, outcomeIdentifier="FEEDBACK",
             identifier="general", showHide="show")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(
-        root, encoding="utf-8", xml_declaration=False, default_namespace=QTI21_NS)
+        root, encoding="utf-8", xml_declaration=False)
 
 
 def write(questions: Iterable[InterchangeQuestion]) -> bytes:
@@ -471,20 +473,19 @@ def write(questions: Iterable[InterchangeQuestion]) -> bytes:
     topic is its manifest resource's keyword (``<imsmd:keyword>``-free: a ``metadata``
     note), read back as the question's topic."""
     buffer = io.BytesIO()
-    manifest = Element(f"{{{CP_NS}}}manifest", identifier="quizcore-export")
-    SubElement(manifest, f"{{{CP_NS}}}organizations")
-    resources = SubElement(manifest, f"{{{CP_NS}}}resources")
+    manifest = Element("manifest", xmlns=CP_NS, identifier="quizcore-export")
+    SubElement(manifest, "organizations")
+    resources = SubElement(manifest, "resources")
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, question in enumerate(questions, start=1):
             ident = f"q{number}"
             href = f"items/{ident}.xml"
             archive.writestr(href, _item_xml(question, ident))
-            resource = SubElement(resources, f"{{{CP_NS}}}resource", identifier=ident,
+            resource = SubElement(resources, "resource", identifier=ident,
                                   type="imsqti_item_xmlv2p1", href=href)
             if question.topic:
                 resource.set("topic", question.topic)
-            SubElement(resource, f"{{{CP_NS}}}file", href=href)
+            SubElement(resource, "file", href=href)
         archive.writestr("imsmanifest.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n'
-                         + tostring(manifest, encoding="utf-8", xml_declaration=False,
-                                    default_namespace=CP_NS))
+                         + tostring(manifest, encoding="utf-8", xml_declaration=False))
     return buffer.getvalue()
