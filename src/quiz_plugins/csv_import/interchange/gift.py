@@ -157,7 +157,8 @@ def _answers(q: InterchangeQuestion, answers: str) -> None:
         q.type = ir.MATCHING
         for piece in pieces:
             left, _, right = piece.lstrip()[1:].partition("->")
-            left, right = _clean(left), _clean(right)
+            # Moodle reads the right-hand side as plain text (no [format] there).
+            left, right = _clean(left), _release(right).strip()
             if left:
                 q.pairs.append((left, right))
             else:
@@ -172,8 +173,10 @@ def _answers(q: InterchangeQuestion, answers: str) -> None:
     q.choices = choices
     if all(p.lstrip().startswith("=") for p in pieces):
         q.type = ir.SHORT_ANSWER
-    elif sum(1 for c in choices if c.credit > 0) > 1 and \
-            not any(p.lstrip().startswith("=") for p in pieces):
+    elif not any(p.lstrip().startswith("=") for p in pieces) and \
+            any(c.credit > 0 for c in choices):
+        # Only ~ answers, some with a positive %weight%: Moodle's multiple-answer form
+        # (a single-answer question marks its right answer with =).
         q.type = ir.MULTIPLE_ANSWER
     else:
         q.type = ir.MCQ
@@ -222,12 +225,17 @@ def escape(text: str | None) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\\n")
 
 
+def plain_text(text: str | None) -> str:
+    """Escaped and marked ``[plain]``, so that Moodle (and this reader) keep ``<`` as is."""
+    return "[plain]" + escape(text)
+
+
 def _percent(credit: float) -> str:
     return f"%{credit * 100:.10g}%"
 
 
 def _feedback(text: str | None) -> str:
-    return f"#{escape(text)}" if text else ""
+    return f"#{plain_text(text)}" if text else ""
 
 
 def write(questions: Iterable[InterchangeQuestion]) -> bytes:
@@ -244,7 +252,7 @@ def write(questions: Iterable[InterchangeQuestion]) -> bytes:
 def _question_text(q: InterchangeQuestion) -> str:
     title = f"::{escape(q.name)}::" if q.name else ""
     text = f"{title}[plain]{escape(q.text)}"
-    general = f"####{escape(q.feedback)}" if q.feedback else ""
+    general = f"####{plain_text(q.feedback)}" if q.feedback else ""
     kind = q.type
     if kind == ir.TEXT_ONLY:
         return text
@@ -253,7 +261,7 @@ def _question_text(q: InterchangeQuestion) -> str:
     if kind == ir.TRUE_FALSE:
         right, wrong = (q.true_feedback, q.false_feedback) if q.truth else \
             (q.false_feedback, q.true_feedback)
-        feedback = f"#{escape(wrong)}#{escape(right)}" if right or wrong else ""
+        feedback = f"#{plain_text(wrong)}#{plain_text(right)}" if right or wrong else ""
         return f"{text}{{{'TRUE' if q.truth else 'FALSE'}{feedback}{general}}}"
     lines: list[str] = []
     if kind == ir.MCQ:
@@ -261,19 +269,20 @@ def _question_text(q: InterchangeQuestion) -> str:
         for index, choice in enumerate(q.choices):
             marker = "=" if index == best else "~"
             weight = _percent(choice.credit) if index != best and choice.credit else ""
-            lines.append(f"{marker}{weight}{escape(choice.text)}{_feedback(choice.feedback)}")
+            lines.append(f"{marker}{weight}{plain_text(choice.text)}"
+                         f"{_feedback(choice.feedback)}")
     elif kind == ir.MULTIPLE_ANSWER:
-        lines = [f"~{_percent(c.credit)}{escape(c.text)}{_feedback(c.feedback)}"
+        lines = [f"~{_percent(c.credit)}{plain_text(c.text)}{_feedback(c.feedback)}"
                  for c in q.choices]
     elif kind == ir.SHORT_ANSWER:
-        lines = [f"={_percent(c.credit) if c.credit != 1 else ''}{escape(c.text)}"
+        lines = [f"={_percent(c.credit) if c.credit != 1 else ''}{plain_text(c.text)}"
                  f"{_feedback(c.feedback)}" for c in q.choices]
     elif kind == ir.NUMERICAL:
         lines = ["#"] + [f"={_percent(a.credit) if a.credit != 1 else ''}"
                          f"{a.value!r}:{_abs_tolerance(a)!r}{_feedback(a.feedback)}"
                          for a in q.numeric]
     elif kind == ir.MATCHING:
-        lines = [f"={escape(left)} -> {escape(right)}" for left, right in q.pairs]
+        lines = [f"={plain_text(left)} -> {escape(right)}" for left, right in q.pairs]
     else:
         raise InterchangeFileProblem(f"GIFT has no {kind} questions.")
     body = "\n    ".join(lines)
