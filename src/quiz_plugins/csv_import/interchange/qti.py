@@ -264,7 +264,9 @@ def _inner_text(element: Element | None, question: InterchangeQuestion) -> str:
     parts: list[str] = []
 
     def walk(node: Element) -> None:
-        if local(node.tag) in skip:
+        # Nested interactions and feedback are left out of a text, but the element
+        # asked for is always read (its own feedbackInline/modalFeedback text).
+        if node is not element and local(node.tag) in skip:
             if node.tail:
                 parts.append(node.tail)
             return
@@ -328,6 +330,8 @@ def _item21(item: Element, path: str) -> InterchangeQuestion:
         if not multiple and texts == ["true", "false"]:
             question.type = ir.TRUE_FALSE
             question.truth = question.choices[0].credit > 0
+            question.true_feedback = question.choices[0].feedback
+            question.false_feedback = question.choices[1].feedback
     elif name == "textEntryInteraction" and question.type == ir.NUMERICAL:
         for equal in _children(item, "equal"):
             tolerance = (equal.get("tolerance") or "0").split()
