@@ -12,6 +12,7 @@ from __future__ import annotations
 from . import scripts, views
 from .interchange import scripts as interchange_scripts
 from .interchange import views as interchange_views
+from .interchange.bank import EXTENSIONS
 from .interchange.settings import SETTINGS as INTERCHANGE_SETTINGS
 from .settings import SETTINGS
 
@@ -47,7 +48,9 @@ def includeme(config):
     config.add_cornice_service(interchange_views.interchange_import)
     config.add_cornice_service(interchange_views.interchange_export)
     # quiz_id not visible
-    config.add_operation_statuses(interchange_views.interchange_export, "GET", statuses=(404,))
+    config.add_operation_statuses(
+        interchange_views.interchange_export, "GET", statuses=(404,),
+        download=tuple(dict.fromkeys(kind for _, kind in EXTENSIONS.values())))
     config.add_cornice_service(views.students_import)
     config.add_cornice_service(views.questions_import)
     # class_id not visible; a concurrent import of the same rows
