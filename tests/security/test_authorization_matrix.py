@@ -38,6 +38,7 @@ QUESTIONS_CSV = ("file", "questions.csv",
                  b"text,type,option_a,option_b,correct_answer,marks\n"
                  b"2 + 2?,mcq,3,4,B,1\n")
 
+QUESTIONS_GIFT = ("file", "questions.gift", b"::Sum:: 2 + 2? {=4 ~3}\n")
 
 @dataclass(frozen=True)
 class Case:
@@ -219,6 +220,11 @@ CASES = [
          upload=STUDENTS_CSV, plugin=CSV_IMPORT),
     case("csv_import_questions", "POST", "/api/questions/bulk-import", STAFF,
          upload=QUESTIONS_CSV, plugin=CSV_IMPORT),
+    case("interchange_import", "POST", "/api/questions/import?format=gift", STAFF,
+         upload=QUESTIONS_GIFT, plugin=CSV_IMPORT),
+    # Each teacher exports their own bank (an administrator every bank).
+    case("interchange_export", "GET", "/api/questions/export?format=gift", STAFF,
+         plugin=CSV_IMPORT),
     case("exports_students", "GET", "/api/exports/students?class_id={class}", OWNER,
          plugin=EXPORTS),
     case("exports_students_alias", "GET", "/api/students/export?class_id={class}",

@@ -60,7 +60,7 @@ def arguments(parser) -> None:
 
 
 @contextmanager
-def progress_bar(console: Console):
+def progress_bar(console: Console, phases: dict[str, str] = PHASES):
     """A ``progress(phase, done, total)`` callback drawing a bar on a terminal (and doing
     nothing elsewhere, so logs and pipes stay clean)."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -70,7 +70,7 @@ def progress_bar(console: Console):
 
         def progress(phase: str, done: int, total: int) -> None:
             if phase not in tasks:
-                tasks[phase] = bar.add_task(PHASES.get(phase, phase), total=total)
+                tasks[phase] = bar.add_task(phases.get(phase, phase), total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
         yield progress
