@@ -109,7 +109,9 @@ def test_every_type_survives_the_trip_in_the_interchange_model(file_format, stor
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_bank_accepts_the_same_questions_after_the_trip(file_format, data):
-    kinds = [kind for kind in ALL_KINDS if kind in bank.accepted_types()]
+    kinds = [kind for kind in ALL_KINDS if kind in bank.accepted_types()
+             # GIFT has no ordering question: its export leaves them out with a warning
+             and not (file_format == "gift" and kind == ir.ORDERING)]
     stored = data.draw(st.lists(stored_questions(kinds), min_size=1, max_size=8))
     types, fields = bank.accepted_types(), bank.accepted_fields()
     before = [bank.check(ir.from_stored(values), types, fields)[0] for values in stored]
