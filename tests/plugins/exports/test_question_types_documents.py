@@ -7,7 +7,9 @@ from tests import factories
 from tests.documents import pdf_text
 from tests.plugins.exam import save, start, submit
 
-pytestmark = pytest.mark.plugin("quiz_plugins.exports")
+# The answers are marked at submit, which is the grading plugin's work.
+pytestmark = [pytest.mark.plugin("quiz_plugins.exports"),
+              pytest.mark.plugin("quiz_plugins.grading")]
 
 
 def test_attempt_pdf_writes_matching_and_ordering_answers_out(testapp, auth, teacher,
