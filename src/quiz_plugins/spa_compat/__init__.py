@@ -1,0 +1,23 @@
+"""Routes of the Quizmaster React SPA (``tpaccy6-star/Quizmaster-Python-Group1``).
+
+That SPA was written against its own Flask backend and calls paths and reads shapes the
+canonical API (``API.md``) does not have: ``/api/admin/dashboard/stats``, ``/api/teacher/...``,
+``/api/student/...`` and a few more. This plugin serves them as a thin layer over
+``quizcore.domain``: every rule, authorisation check and event is the core's; a compat view
+only translates the SPA's request into a domain call and the domain's answer into the shape the
+SPA's pages read. Leave the plugin out of ``quizcore.plugins`` and the canonical API is
+unchanged.
+
+* :mod:`.staff` - the administrator's and teacher's screens (dashboards, users, classes,
+  quizzes, grading);
+* :mod:`.learner` - the student's screens (dashboard, quizzes, taking an attempt, results),
+  attempts, notifications and the account calls.
+
+``docs/SPA.md`` says how a school serves the SPA with quizcore and lists what it covers.
+"""
+
+
+def includeme(config):
+    """Register the SPA's routes (see :mod:`.staff` and :mod:`.learner`)."""
+    config.include(".staff")
+    config.include(".learner")
