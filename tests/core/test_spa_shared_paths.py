@@ -80,7 +80,7 @@ def test_the_spa_refresh_with_only_an_expired_access_token_is_refused_cleanly(
 def test_logout_with_the_spa_body(testapp, student):
     """``logout()``: ``{refresh_token}`` in the body with the access token."""
     tokens = spa_login(testapp, student)
-    testapp.post("/api/auth/logout", params='{"refresh_token": "%s"}' % tokens["refresh_token"],
+    testapp.post("/api/auth/logout", params=f'{{"refresh_token": "{tokens["refresh_token"]}"}}',
                  headers=spa_auth(tokens["access_token"]), status=200)
     testapp.post_json("/api/auth/refresh", {"refresh_token": tokens["refresh_token"]},
                       status=401)

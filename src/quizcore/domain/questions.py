@@ -66,6 +66,9 @@ MAX_TOPIC_LENGTH = 100  # questions.topic is VARCHAR(100)
 MAX_PAIRS = 20
 MAX_ITEMS = 20
 MAX_NUMERIC_ANSWERS = 20
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 50
+MAX_FEEDBACK_LENGTH = MAX_TEXT_LENGTH
 MULTIPLE_ANSWER_SCORING = ("all_or_nothing", "partial", "partial_negative")
 ORDERING_SCORING = ("all_or_nothing", "partial")
 TOLERANCE_TYPES = ("absolute", "relative")
@@ -74,7 +77,10 @@ TOLERANCE_TYPES = ("absolute", "relative")
 DETAIL_CONTENT_FIELDS = ("pairs", "items")
 DETAIL_KEY_FIELDS = ("correct_answers", "scoring", "numeric_answers", "decimal_comma",
                      "case_sensitive")
-DETAIL_FIELDS = DETAIL_CONTENT_FIELDS + DETAIL_KEY_FIELDS
+#: Feedback shown with the review and the bank's tags: teachers may edit them at any time.
+DETAIL_FEEDBACK_FIELDS = ("feedback", "option_feedback", "true_feedback", "false_feedback",
+                          "tags")
+DETAIL_FIELDS = DETAIL_CONTENT_FIELDS + DETAIL_KEY_FIELDS + DETAIL_FEEDBACK_FIELDS
 
 #: What students see: frozen once the question is in use.
 CONTENT_FIELDS = ("text", "type", "options", "marks") + DETAIL_CONTENT_FIELDS
@@ -82,7 +88,7 @@ CONTENT_FIELDS = ("text", "type", "options", "marks") + DETAIL_CONTENT_FIELDS
 KEY_FIELDS = ("correct_answer", "accepted_answers", "sample_answer",
               "marking_rubric") + DETAIL_KEY_FIELDS
 #: Bank metadata students never see.
-META_FIELDS = ("topic", "difficulty")
+META_FIELDS = ("topic", "difficulty") + DETAIL_FEEDBACK_FIELDS
 FIELDS = CONTENT_FIELDS + KEY_FIELDS + META_FIELDS
 #: Fields that are columns of their own.
 COLUMN_FIELDS = tuple(f for f in FIELDS if f not in DETAIL_FIELDS)
@@ -182,6 +188,41 @@ def clean_question(values: Mapping[str, Any]) -> dict[str, Any]:
             text_value(answer, "accepted_answers", MAX_ACCEPTED_LENGTH, required=True)
             for answer in accepted]
         cleaned["case_sensitive"] = _flag(values.get("case_sensitive"), "case_sensitive")
+    cleaned.update(_feedback(values, qtype, cleaned["options"]))
+    return cleaned
+
+
+def _feedback(values: Mapping[str, Any], qtype: QuestionType,
+              options: list[str] | None) -> dict[str, Any]:
+    """General feedback, per-option feedback (choice types), feedback on true and on false
+    (true/false) and tags (deduplicated, first spelling kept)."""
+    cleaned: dict[str, Any] = {"feedback": text_value(values.get("feedback"), "feedback",
+                                                      MAX_FEEDBACK_LENGTH)}
+    per_option = values.get("option_feedback")
+    if per_option is not None:
+        if qtype not in (QuestionType.MCQ, QuestionType.MULTIPLE_ANSWER):
+            raise Invalid("option_feedback belongs to mcq and multiple_answer questions.",
+                          field="option_feedback")
+        if not isinstance(per_option, list | tuple) or len(per_option) != len(options or ()):
+            raise Invalid("option_feedback has one entry (text or null) per option.",
+                          field="option_feedback")
+        per_option = [text_value(text, "option_feedback", MAX_FEEDBACK_LENGTH)
+                      for text in per_option]
+        cleaned["option_feedback"] = per_option if any(per_option) else None
+    for field in ("true_feedback", "false_feedback"):
+        text = text_value(values.get(field), field, MAX_FEEDBACK_LENGTH)
+        if text is not None and qtype != QuestionType.TRUE_FALSE:
+            raise Invalid(f"{field} belongs to true_false questions.", field=field)
+        cleaned[field] = text
+    tags = values.get("tags")
+    if tags is not None:
+        if not isinstance(tags, list | tuple) or len(tags) > MAX_TAGS:
+            raise Invalid(f"tags is a list of at most {MAX_TAGS} words.", field="tags")
+        unique: dict[str, str] = {}
+        for tag in tags:
+            tag = text_value(tag, "tags", MAX_TAG_LENGTH, required=True)
+            unique.setdefault(tag.casefold(), tag)
+        cleaned["tags"] = list(unique.values()) or None
     return cleaned
 
 

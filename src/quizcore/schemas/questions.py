@@ -59,6 +59,16 @@ class Items(colander.SequenceSchema):
                                validator=colander.Length(max=rules.MAX_OPTION_LENGTH))
 
 
+class OptionFeedback(colander.SequenceSchema):
+    feedback = colander.SchemaNode(colander.String(), missing=None,
+                                   validator=colander.Length(max=rules.MAX_FEEDBACK_LENGTH))
+
+
+class Tags(colander.SequenceSchema):
+    tag = colander.SchemaNode(colander.String(),
+                              validator=colander.Length(max=rules.MAX_TAG_LENGTH))
+
+
 def _type_fields(schema: colander.MappingSchema) -> None:
     """The fields of the richer types (stored together in ``questions.details``)."""
     schema.add(IndexList(name="correct_answers", missing=colander.drop,
@@ -80,6 +90,28 @@ def _type_fields(schema: colander.MappingSchema) -> None:
                      description="ordering: 2 to 20 items in the correct order"))
     schema.add(optional(colander.Boolean(), "short_answer: compare case-sensitively "
                         "(default false)", name="case_sensitive"))
+    _feedback_fields(schema)
+
+
+def _feedback_fields(schema: colander.MappingSchema) -> None:
+    """Feedback the review shows after submitting, and the bank's tags (editable even when
+    the question is in use)."""
+    schema.add(optional(colander.String(), "shown to students with the review of their "
+                        "attempt (when the quiz's review settings show feedback)",
+                        name="feedback",
+                        validator=colander.Length(max=rules.MAX_FEEDBACK_LENGTH)))
+    schema.add(OptionFeedback(name="option_feedback", missing=colander.drop,
+                              description="mcq, multiple_answer: one feedback text (or null) "
+                                          "per option, in the options' order"))
+    schema.add(optional(colander.String(), "true_false: feedback for the answer true",
+                        name="true_feedback",
+                        validator=colander.Length(max=rules.MAX_FEEDBACK_LENGTH)))
+    schema.add(optional(colander.String(), "true_false: feedback for the answer false",
+                        name="false_feedback",
+                        validator=colander.Length(max=rules.MAX_FEEDBACK_LENGTH)))
+    schema.add(Tags(name="tags", missing=colander.drop,
+                    description=f"up to {rules.MAX_TAGS} tags of the bank (not shown to "
+                                "students)"))
 
 
 def _question_fields(schema: colander.MappingSchema, required: bool) -> colander.MappingSchema:

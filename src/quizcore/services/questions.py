@@ -50,7 +50,7 @@ question = service(name="question", path=QUESTION_PATH, path_info=ids_only(QUEST
 #: Optional fields a partial update may clear with null.
 CLEARABLE = ("topic", "difficulty", "sample_answer", "marking_rubric", "correct_answer",
              "options", "accepted_answers", "correct_answers", "scoring", "numeric_answers",
-             "decimal_comma", "pairs", "items", "case_sensitive")
+             "decimal_comma", "pairs", "items", "case_sensitive") + rules.DETAIL_FEEDBACK_FIELDS
 
 
 def serialize_question(item: Question, in_use: bool | None = None) -> dict:

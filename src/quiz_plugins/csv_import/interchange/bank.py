@@ -159,8 +159,9 @@ def import_questions(session: Session, questions: Iterable[InterchangeQuestion],
         report.import_id = new_uuid()
         ids = [new_uuid() for _ in valid]
         for start in range(0, len(valid), WRITE_CHUNK):
-            rows = [{**cleaned, "id": question_id, "created_by": owner_id, "created_at": now,
-                     "updated_at": now} for (_, cleaned), question_id in
+            rows = [{**rules.question_row_values(cleaned), "id": question_id,
+                     "created_by": owner_id, "created_at": now, "updated_at": now}
+                    for (_, cleaned), question_id in
                     zip(valid[start:start + WRITE_CHUNK], ids[start:start + WRITE_CHUNK],
                         strict=True)]
             session.execute(sa.insert(Question), rows)
@@ -178,9 +179,10 @@ def import_questions(session: Session, questions: Iterable[InterchangeQuestion],
 # -- export ----------------------------------------------------------------------------------
 
 
-def stored_values(item: Question) -> dict[str, Any]:
-    """Every column of a stored question, the type as its name."""
-    values = {column.key: getattr(item, column.key) for column in sa.inspect(Question).columns}
+def stored_values(item: Any) -> dict[str, Any]:
+    """The fields of a stored question (an ORM object or a row of ``questions``), the type
+    as its name and the ``details`` spread out."""
+    values = rules.question_values(item)
     values["type"] = str(item.type)
     return values
 

@@ -64,32 +64,49 @@ def _clean(text: str, question: InterchangeQuestion | None = None) -> str:
     return value
 
 
-def blocks(text: str) -> Iterator[tuple[int, str]]:
-    """``(first line number, block)`` of every question or category, comments removed."""
+def blocks(text: str) -> Iterator[tuple[int, str, list[str]]]:
+    """``(first line number, block, its comment lines)`` of every question or category;
+    a block's comments are the ``//`` lines since the previous block."""
     current: list[str] = []
+    comments: list[str] = []
     start = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("//"):
+            comments.append(line.lstrip()[2:])
             continue
         if line.strip():
             if not current:
                 start = number
             current.append(line)
         elif current:
-            yield start, "\n".join(current)
-            current = []
+            yield start, "\n".join(current), comments
+            current, comments = [], []
     if current:
-        yield start, "\n".join(current)
+        yield start, "\n".join(current), comments
+
+
+#: Moodle 4's GIFT tags: ``// [tag:name]`` in a question's comments, ``\]`` escaping a
+#: bracket (qformat_gift::extract_idnumber_and_tags_from_comment).
+_TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]")
+
+
+def tags_of(comments: list[str]) -> list[str]:
+    """The tags named in a question's comment lines, in order."""
+    tags = (match.group(1).replace("\\]", "]").strip()
+            for comment in comments for match in _TAG.finditer(comment))
+    return [tag for tag in tags if tag]
 
 
 def read(data: bytes, limits: Limits) -> Iterator[InterchangeQuestion]:
     topic = None
-    for line, block in blocks(decode_text(data, "The GIFT file")):
+    for line, block, comments in blocks(decode_text(data, "The GIFT file")):
         protected = _protect(block).strip()
         if protected.startswith("$CATEGORY:"):
             topic = topic_of(_release(protected[len("$CATEGORY:"):]).strip())
             continue
-        yield _question(protected, topic, line)
+        question = _question(protected, topic, line)
+        question.tags = tags_of(comments)
+        yield question
 
 
 def _question(block: str, topic: str | None, line: int) -> InterchangeQuestion:
@@ -244,8 +261,10 @@ def write(questions: Iterable[InterchangeQuestion]) -> bytes:
     for q in questions:
         if q.topic != topic:
             topic = q.topic
-            out.append(f"$CATEGORY: $course$/top{'/' + q.topic.replace('/', '//') if q.topic else ''}\n")
-        out.append(_question_text(q) + "\n")
+            path = "/" + q.topic.replace("/", "//") if q.topic else ""
+            out.append(f"$CATEGORY: $course$/top{path}\n")
+        tags = " ".join(f"[tag:{tag.replace(']', chr(92) + ']')}]" for tag in q.tags)
+        out.append((f"// {tags}\n" if tags else "") + _question_text(q) + "\n")
     return "\n".join(out).encode("utf-8")
 
 

@@ -116,6 +116,8 @@ class InterchangeQuestion:
             body["pairs"] = [{"left": left, "right": right} for left, right in self.pairs]
         elif kind == ORDERING:
             body["items"] = list(self.items)
+            if self.scoring is not None:
+                body["scoring"] = self.scoring
         elif kind == DESCRIPTIVE:
             body["sample_answer"] = self.sample_answer
             body["marking_rubric"] = self.marking_rubric
@@ -179,6 +181,7 @@ def from_stored(values: dict[str, Any]) -> InterchangeQuestion:
         question.pairs = [(p["left"], p["right"]) for p in values.get("pairs") or []]
     elif kind == ORDERING:
         question.items = list(values.get("items") or [])
+        question.scoring = values.get("scoring") or "all_or_nothing"
     elif kind == DESCRIPTIVE:
         question.sample_answer = values.get("sample_answer")
         question.marking_rubric = values.get("marking_rubric")

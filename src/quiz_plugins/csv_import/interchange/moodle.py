@@ -129,10 +129,31 @@ def _question(element: Element, qtype: str, topic: str | None, number: int
                                          "dropped")
     elif kind == ir.ORDERING:
         question.items = [_plain(answer, question) or "" for answer in answers]
+        question.scoring = _ordering_scoring(element.findtext("gradingtype"), question)
     elif kind == ir.DESCRIPTIVE:
         question.marking_rubric = _plain(element.find("graderinfo"), question)
         question.sample_answer = _plain(element.find("responsetemplate"), question)
     return question
+
+
+#: qtype_ordering's grading types (by name, as its export writes them, or by number) that
+#: the bank's two ordering rules match exactly.
+_ORDERING_GRADING = {"ALL_OR_NOTHING": "all_or_nothing", "-1": "all_or_nothing",
+                     "RELATIVE_NEXT_EXCLUDE_LAST": "partial", "1": "partial"}
+
+
+def _ordering_scoring(grading: str | None, question: InterchangeQuestion) -> str | None:
+    """The bank's ordering ``scoring`` for a qtype_ordering ``<gradingtype>``: the two rules
+    the bank has map exactly; Moodle's other partial rules (absolute position, longest
+    subset...) become ``partial`` with a warning."""
+    if grading is None or not grading.strip():
+        return None
+    grading = grading.strip().upper()
+    if grading in _ORDERING_GRADING:
+        return _ORDERING_GRADING[grading]
+    question.warnings.append(f"ordering grading type {grading} is graded as partial credit "
+                             "per adjacent pair (RELATIVE_NEXT_EXCLUDE_LAST)")
+    return "partial"
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -202,6 +223,8 @@ def _element(q: InterchangeQuestion) -> Element:
             sub = _put_text(element, "subquestion", left)
             SubElement(SubElement(sub, "answer"), "text").text = right
     elif kind == ir.ORDERING:
+        SubElement(element, "gradingtype").text = (
+            "RELATIVE_NEXT_EXCLUDE_LAST" if q.scoring == "partial" else "ALL_OR_NOTHING")
         for position, item in enumerate(q.items, start=1):
             _put_text(element, "answer", item, fraction=str(position))
     elif kind == ir.DESCRIPTIVE:

@@ -333,17 +333,7 @@ def _item21(item: Element, path: str) -> InterchangeQuestion:
             question.true_feedback = question.choices[0].feedback
             question.false_feedback = question.choices[1].feedback
     elif name == "textEntryInteraction" and question.type == ir.NUMERICAL:
-        for equal in _children(item, "equal"):
-            tolerance = (equal.get("tolerance") or "0").split()
-            mode = equal.get("toleranceMode", "exact")
-            try:
-                value = float(right[0]) if right else float("nan")
-                amount = float(tolerance[0])
-            except ValueError:
-                continue
-            question.numeric.append(NumericAnswer(
-                value, amount / 100 if mode == "relative" else amount,
-                "relative" if mode == "relative" else "absolute"))
+        _numeric21(item, right, question)
         if not question.numeric and right:
             try:
                 question.numeric.append(NumericAnswer(float(right[0])))
@@ -376,6 +366,37 @@ def _item21(item: Element, path: str) -> InterchangeQuestion:
     return question
 
 
+def _numeric21(item: Element, right: list[str], question: InterchangeQuestion) -> None:
+    """Accepted values of a QTI 2.1 numeric item: each ``responseIf``/``responseElseIf``
+    branch comparing RESPONSE with ``equal`` is one value (its ``baseValue``, or the correct
+    response), with its tolerance and the credit its ``setOutcomeValue`` gives (a share of
+    MAXSCORE; full credit when it sets none)."""
+    branches = [node for node in item.iter()
+                if local(node.tag) in ("responseIf", "responseElseIf")]
+    for branch in branches:
+        equal = next((child for child in branch if local(child.tag) == "equal"), None)
+        if equal is None:
+            continue
+        given = next((child for child in equal if local(child.tag) == "baseValue"), None)
+        score = _first(branch, "setOutcomeValue")
+        score_value = _first(score, "baseValue") if score is not None else None
+        tolerance = (equal.get("tolerance") or "0").split()
+        mode = equal.get("toleranceMode", "exact")
+        try:
+            value = float(given.text) if given is not None and given.text else \
+                float(right[0]) if right else float("nan")
+            amount = float(tolerance[0])
+            credit = float(score_value.text) / (question.marks or 1) \
+                if score_value is not None and score_value.text else 1.0
+        except ValueError:
+            continue
+        if math.isnan(value) or credit <= 0:
+            continue
+        question.numeric.append(NumericAnswer(
+            value, amount / 100 if mode == "relative" else amount,
+            "relative" if mode == "relative" else "absolute", min(credit, 1.0)))
+
+
 # -- writing QTI 2.1 -------------------------------------------------------------------------
 
 
@@ -390,8 +411,8 @@ def _item_xml(q: InterchangeQuestion, ident: str) -> bytes:
     # Plain names with the namespace declared as an attribute: ElementTree's
     # default_namespace refuses the (unqualified) attributes QTI uses.
     root = Element("assessmentItem",
-                   {"xmlns": QTI21_NS, "identifier": ident, "title": q.name or q.text[:60], "adaptive": "false",
-                    "timeDependent": "false"})
+                   {"xmlns": QTI21_NS, "identifier": ident, "title": q.name or q.text[:60],
+                    "adaptive": "false", "timeDependent": "false"})
     kind = q.type
     cardinality = {ir.MULTIPLE_ANSWER: "multiple", ir.ORDERING: "ordered",
                    ir.MATCHING: "multiple"}.get(kind, "single")
@@ -438,16 +459,22 @@ def _item_xml(q: InterchangeQuestion, ident: str) -> bytes:
                 caseSensitive="true" if q.case_sensitive else "false")
         _el(body, "textEntryInteraction", responseIdentifier="RESPONSE")
     elif kind == ir.NUMERICAL:
-        best = q.numeric[0] if q.numeric else NumericAnswer(0.0)
-        _el(correct, "value", repr(best.value))
+        # One branch per accepted value, best first: the first that matches sets SCORE to
+        # its credit's share of MAXSCORE.
+        answers = sorted(q.numeric or [NumericAnswer(0.0)], key=lambda a: -a.credit)
+        _el(correct, "value", repr(answers[0].value))
         _el(body, "textEntryInteraction", responseIdentifier="RESPONSE")
-        processing = _el(root, "responseProcessing")
-        condition = _el(_el(processing, "responseCondition"), "responseIf")
-        mode = "relative" if best.tolerance_type == "relative" else "absolute"
-        amount = best.tolerance * 100 if mode == "relative" else best.tolerance
-        equal = _el(condition, "equal", toleranceMode=mode, tolerance=f"{amount!r} {amount!r}")
-        _el(equal, "variable", identifier="RESPONSE")
-        _el(equal, "correct", identifier="RESPONSE")
+        condition = _el(_el(root, "responseProcessing"), "responseCondition")
+        for index, answer in enumerate(answers):
+            branch = _el(condition, "responseIf" if index == 0 else "responseElseIf")
+            mode = "relative" if answer.tolerance_type == "relative" else "absolute"
+            amount = answer.tolerance * 100 if mode == "relative" else answer.tolerance
+            equal = _el(branch, "equal", toleranceMode=mode,
+                        tolerance=f"{amount!r} {amount!r}")
+            _el(equal, "variable", identifier="RESPONSE")
+            _el(equal, "baseValue", repr(answer.value), baseType="float")
+            score = _el(branch, "setOutcomeValue", identifier="SCORE")
+            _el(score, "baseValue", repr(answer.credit * q.marks), baseType="float")
     elif kind == ir.DESCRIPTIVE:
         _el(body, "extendedTextInteraction", responseIdentifier="RESPONSE")
     elif kind == ir.ORDERING:
