@@ -32,7 +32,6 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -42,34 +41,14 @@ import sqlalchemy as sa
 
 # The other benchmarks' helpers (bench/ is on sys.path when a script in it runs).
 from autosave import recreate_database
-from login import free_port, wait_until_up
+from login import free_port
+from servers import bench_database_url, serve
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_DATABASE_URL = "mysql+mysqldb://quiz:quiz@127.0.0.1:3306/quizcore_test?charset=utf8mb4"
 TEACHER_EMAIL = "bench.teacher@quizcore.local"
 TEACHER_PASSWORD = "bench teacher password"
 TARGET_RESULTS_SECONDS = 3.0
 TARGET_ATTEMPT_PDF_MS = 300.0
 BATCH = 2000
-
-SERVER_CODE = """
-import logging, sys, json
-import waitress
-from quizcore.app import make_config
-logging.basicConfig(level=logging.WARNING)
-logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-settings, port = json.loads(sys.argv[1]), int(sys.argv[2])
-waitress.serve(make_config(settings).make_wsgi_app(), listen=f"127.0.0.1:{port}", threads=4,
-               channel_timeout=300, _quiet=True)
-"""
-
-
-def bench_database_url(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    url = sa.make_url(os.environ.get("QUIZCORE_TEST_DATABASE_URL", DEFAULT_DATABASE_URL))
-    return url.set(database=f"{url.database}_bench_export").render_as_string(
-        hide_password=False)
 
 
 def app_settings(database_url: str, redis_url: str) -> dict:
@@ -192,7 +171,6 @@ def in_process(database_url: str, quiz_id: str, attempt_ids: list[str]) -> None:
 
 
 def main() -> int:
-    import json
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -203,7 +181,7 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("QUIZCORE_TEST_REDIS_URL",
                                                               "redis://127.0.0.1:6379/15"))
     args = parser.parse_args()
-    database_url = bench_database_url(args.database_url)
+    database_url = bench_database_url(args.database_url, "bench_export")
     print(f"preparing {args.rows} graded attempts of {args.questions} questions...")
     (quiz_id, attempt_ids), seconds = timed(
         lambda: prepare_database(database_url, args.rows, args.questions))
@@ -214,14 +192,11 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = app_settings(database_url, args.redis_url)
-    process = subprocess.Popen([sys.executable, "-c", SERVER_CODE, json.dumps(settings),
-                                str(port)], cwd=ROOT)
     figures: dict[str, list[float]] = {}
     sizes: dict[str, int] = {}
     pdf_ms: list[float] = []
     ok = True
-    try:
-        wait_until_up(port, process)
+    with serve(settings, port):
         login = requests.post(f"{base}/api/auth/login", json={
             "email_or_reg_no": TEACHER_EMAIL, "password": TEACHER_PASSWORD}, timeout=30)
         login.raise_for_status()
@@ -246,9 +221,6 @@ def main() -> int:
                 print(f"attempt PDF: HTTP {response.status_code}", file=sys.stderr)
                 ok = False
             pdf_ms.append(seconds * 1000)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
     print(f"over HTTP (waitress on 127.0.0.1, {os.cpu_count()} CPU cores shared by the app, "
           "MariaDB and this client):")

@@ -25,7 +25,6 @@ import argparse
 import csv
 import io
 import os
-import subprocess
 import sys
 import time
 
@@ -34,23 +33,14 @@ import sqlalchemy as sa
 
 # The other benchmarks' helpers (bench/ is on sys.path when a script in it runs).
 from autosave import recreate_database
-from login import free_port, wait_until_up
+from login import free_port
+from servers import bench_database_url, count_rows, serve
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_DATABASE_URL = "mysql+mysqldb://quiz:quiz@127.0.0.1:3306/quizcore_test?charset=utf8mb4"
 ADMIN_EMAIL = "bench.admin@quizcore.local"
 ADMIN_PASSWORD = "bench admin password"
 TARGET_SECONDS = 10.0
 HEADER = ["Name", "Email", "Registration Number", "Class Name", "Section", "Academic Year",
           "Date of Birth", "Parent Email", "Parent Phone"]
-
-
-def bench_database_url(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    url = sa.make_url(os.environ.get("QUIZCORE_TEST_DATABASE_URL", DEFAULT_DATABASE_URL))
-    return url.set(database=f"{url.database}_bench_import").render_as_string(
-        hide_password=False)
 
 
 def app_settings(database_url: str, redis_url: str) -> dict:
@@ -72,16 +62,6 @@ def prepare_database(database_url: str) -> None:
         session.add(User(email=ADMIN_EMAIL, name="Bench Admin", role=Role.ADMIN,
                          password_hash=hash_password(ADMIN_PASSWORD, 10)))
     engine.dispose()
-
-
-def count_students(database_url: str) -> int:
-    from quizcore.db import make_engine
-
-    engine = make_engine(database_url)
-    with engine.connect() as connection:
-        count = connection.execute(sa.text("SELECT COUNT(*) FROM students")).scalar_one()
-    engine.dispose()
-    return count
 
 
 def student_rows(rows: int, run: str) -> list[list]:
@@ -112,21 +92,7 @@ def xlsx_file(rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-SERVER_CODE = """
-import logging, sys, json
-import waitress
-from quizcore.app import make_config
-logging.basicConfig(level=logging.WARNING)
-logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-settings, port = json.loads(sys.argv[1]), int(sys.argv[2])
-waitress.serve(make_config(settings).make_wsgi_app(), listen=f"127.0.0.1:{port}", threads=4,
-               channel_timeout=300, _quiet=True)
-"""
-
-
 def main() -> int:
-    import json
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=1, help="imports per format")
@@ -135,16 +101,13 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("QUIZCORE_TEST_REDIS_URL",
                                                               "redis://127.0.0.1:6379/15"))
     args = parser.parse_args()
-    database_url = bench_database_url(args.database_url)
+    database_url = bench_database_url(args.database_url, "bench_import")
     prepare_database(database_url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = app_settings(database_url, args.redis_url)
-    process = subprocess.Popen([sys.executable, "-c", SERVER_CODE, json.dumps(settings),
-                                str(port)], cwd=ROOT)
     results: list[tuple[str, int, float, int, int]] = []
-    try:
-        wait_until_up(port, process)
+    with serve(settings, port):
         login = requests.post(f"{base}/api/auth/login", json={
             "email_or_reg_no": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, timeout=30)
         login.raise_for_status()
@@ -165,11 +128,8 @@ def main() -> int:
                           file=sys.stderr)
                 results.append((file_format, len(data), elapsed, body.get("imported", 0),
                                 body.get("failed", -1)))
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
-    stored = count_students(database_url)
+    stored = count_rows(database_url, "students")
     print(f"POST /api/students/bulk-import over HTTP to waitress on 127.0.0.1, "
           f"{os.cpu_count()} CPU cores shared by the app, MariaDB and this client")
     ok = True

@@ -338,6 +338,42 @@ def test_canvas_qti_12_package(testapp, teacher, auth, dbsession):
     assert stored["The symbol of water is ___."].accepted_answers == ["H2O", "h2o"]
 
 
+def test_canvas_question_bank_export(testapp, teacher, auth, dbsession):
+    """A real Canvas question bank (QTI 1.2 objectbank) with HTML text and feedback."""
+    body = upload(testapp, PATH, fixture("canvas/multiple_choice_html.xml"),
+                  headers=auth(teacher), filename="bank.xml", format="qti").json
+    assert (body["imported"], body["skipped"], body["errors"]) == (1, 0, [])
+    (question,) = bank_of(dbsession, teacher)
+    assert (question.type, question.text, question.options, question.correct_answer,
+            question.marks) == (QuestionType.MCQ, "html for fun",
+                                ["html answer 1", "html answer 2"], 0, 10)
+    assert question.details["feedback"] == "meh"
+    assert question.details["option_feedback"] == ["comment", "comment"]
+
+
+def test_canvas_items_converted_to_qti_21(testapp, teacher, auth, dbsession):
+    """Canvas's own QTI 2.1 items: points in its instructureMetadata, the right answer and
+    per-answer feedback only in the response processing (no correctResponse)."""
+    items = ("canvas/true_false.xml", "canvas/essay.xml")
+    manifest = b"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="m" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"><resources>""" + b"".join(
+        b'<resource identifier="r%d" type="imsqti_item_xmlv2p1" href="%s"/>' % (i, name.encode())
+        for i, name in enumerate(items)) + b"</resources></manifest>"
+    package = zip_bytes({"imsmanifest.xml": manifest,
+                         **{name: fixture(name) for name in items}})
+    body = upload(testapp, PATH, package, headers=auth(teacher), filename="canvas.zip",
+                  format="qti").json
+    assert (body["imported"], body["errors"]) == (2, [])
+    stored = {q.type: q for q in bank_of(dbsession, teacher)}
+    true_false = stored[QuestionType.TRUE_FALSE]
+    assert true_false.text.startswith("Generating QTI is\nsuper awesome!")
+    assert (true_false.correct_answer, true_false.marks) == (1, 10)  # false is right
+    assert true_false.details["false_feedback"] == "You're an idiot."
+    essay = stored[QuestionType.DESCRIPTIVE]
+    assert essay.marks == 6 and essay.details["feedback"] == "You're wrong."
+    assert essay.text.startswith("Why do we have so many types now\u203d")
+
+
 def test_qti_21_single_item_file():
     item = b"""<?xml version="1.0" encoding="UTF-8"?>
 <assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="o1" title="Order">

@@ -179,7 +179,7 @@ def import_questions(session: Session, questions: Iterable[InterchangeQuestion],
 # -- export ----------------------------------------------------------------------------------
 
 
-def stored_values(item: Any) -> dict[str, Any]:
+def stored_values(item: Question | sa.Row) -> dict[str, Any]:
     """The fields of a stored question (an ORM object or a row of ``questions``), the type
     as its name and the ``details`` spread out."""
     values = rules.question_values(item)
@@ -191,17 +191,20 @@ def export_questions(session: Session, *, owner_id: str | None, topic: str | Non
                      quiz_id: str | None = None) -> list[InterchangeQuestion]:
     """The bank's questions (``owner_id`` None: every bank), optionally one topic's or one
     quiz's (in the quiz's order), in the interchange model."""
-    statement = sa.select(Question)
+    # Plain rows, not ORM objects: a bank of thousands of questions is read, never changed.
+    questions = Question.__table__
+    statement = sa.select(questions)
     if owner_id is not None:
-        statement = statement.where(Question.created_by == owner_id)
+        statement = statement.where(questions.c.created_by == owner_id)
     if topic is not None:
-        statement = statement.where(Question.topic == topic)
+        statement = statement.where(questions.c.topic == topic)
     if quiz_id is not None:
-        statement = statement.join(QuizQuestion, QuizQuestion.question_id == Question.id) \
+        statement = statement.join(QuizQuestion, QuizQuestion.question_id == questions.c.id) \
             .where(QuizQuestion.quiz_id == quiz_id).order_by(QuizQuestion.order_index)
     else:
-        statement = statement.order_by(Question.topic, Question.created_at, Question.id)
-    return [ir.from_stored(stored_values(item)) for item in session.scalars(statement)]
+        statement = statement.order_by(questions.c.topic, questions.c.created_at,
+                                       questions.c.id)
+    return [ir.from_stored(stored_values(row)) for row in session.execute(statement)]
 
 
 def write(file_format: str, questions: list[InterchangeQuestion]) -> tuple[bytes, list[str]]:

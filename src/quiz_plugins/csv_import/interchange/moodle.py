@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement
 
 from . import ir
 from .ir import Choice, InterchangeQuestion, NumericAnswer
 from .safety import InterchangeFileProblem, Limits, parse_xml
-from .text import plain, topic_of
+from .text import plain, topic_of, xml_document
 
 TYPES = {"multichoice": ir.MCQ, "truefalse": ir.TRUE_FALSE, "shortanswer": ir.SHORT_ANSWER,
          "numerical": ir.NUMERICAL, "matching": ir.MATCHING, "ordering": ir.ORDERING,
@@ -179,8 +179,7 @@ def write(questions: Iterable[InterchangeQuestion]) -> bytes:
             SubElement(SubElement(category, "category"), "text").text = \
                 "$course$/top" + (f"/{topic.replace('/', '//')}" if topic else "")
         root.append(_element(question))
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8",
-                                                                   xml_declaration=False)
+    return xml_document(root)
 
 
 _MOODLE_TYPES = {value: key for key, value in TYPES.items()}

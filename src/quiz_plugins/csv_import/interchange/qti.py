@@ -21,12 +21,12 @@ import math
 import posixpath
 import zipfile
 from collections.abc import Iterable, Iterator
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement
 
 from . import ir
 from .ir import Choice, InterchangeQuestion, NumericAnswer
 from .safety import InterchangeFileProblem, Limits, is_zip, local, parse_xml, read_zip
-from .text import plain, topic_of
+from .text import plain, topic_of, xml_document
 
 QTI21_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -293,8 +293,20 @@ def _item21(item: Element, path: str) -> InterchangeQuestion:
     question.text = _inner_text(body, question)
     correct = _correct(item)
     mapping = _mapping(item)
+    scores, feedback_of = _matches21(item)
+    choice_feedback: dict[str, str] = {}
     for modal in _children(item, "modalFeedback"):
-        question.feedback = _inner_text(modal, question) or None
+        text = _inner_text(modal, question) or None
+        if modal.get("identifier") in feedback_of and text:
+            choice_feedback[feedback_of[modal.get("identifier")]] = text
+        else:
+            question.feedback = text
+    for field in _children(item, "instructureField"):  # Canvas's own metadata
+        if field.get("name") == "points_possible":
+            try:
+                question.marks = float(field.get("value") or 1)
+            except ValueError:
+                pass
     for outcome in _children(item, "outcomeDeclaration"):
         if outcome.get("identifier") == "MAXSCORE":
             value = _first(outcome, "value")
@@ -311,7 +323,8 @@ def _item21(item: Element, path: str) -> InterchangeQuestion:
     if interaction is None:
         return question
     name = local(interaction.tag)
-    right = correct.get(interaction.get("responseIdentifier") or "", [])
+    right = correct.get(interaction.get("responseIdentifier") or "", []) or [
+        ident for ident, score in scores.items() if score > 0]
     if name == "choiceInteraction":
         choices = [c for c in interaction if local(c.tag) == "simpleChoice"]
         multiple = interaction.get("maxChoices") != "1"
@@ -321,7 +334,8 @@ def _item21(item: Element, path: str) -> InterchangeQuestion:
             credit = mapping.get(ident, 1.0 if ident in right else 0.0)
             inline = _first(choice, "feedbackInline")
             question.choices.append(Choice(_inner_text(choice, question), credit,
-                                           _inner_text(inline, question) or None))
+                                           _inner_text(inline, question) or
+                                           choice_feedback.get(ident)))
         if multiple:
             positive = [c for c in question.choices if c.credit > 0]
             for choice in positive:
@@ -364,6 +378,38 @@ def _item21(item: Element, path: str) -> InterchangeQuestion:
     else:
         question.type = f"qti:{name}"
     return question
+
+
+def _matches21(item: Element) -> tuple[dict[str, float], dict[str, str]]:
+    """What an item's response processing says of single choices, for items without a
+    ``correctResponse`` (Canvas writes them so): ``{choice: SCORE it sets}`` and
+    ``{feedback identifier: choice}`` from the ``responseIf`` branches that ``match`` the
+    response against one choice."""
+    scores: dict[str, float] = {}
+    feedback_of: dict[str, str] = {}
+    for branch in item.iter():
+        if local(branch.tag) not in ("responseIf", "responseElseIf") or not len(branch):
+            continue
+        test = branch[0]
+        value = _first(test, "baseValue") if local(test.tag) == "match" else None
+        if value is None or not (value.text or "").strip():
+            continue
+        choice = value.text.strip()
+        for outcome in branch[1:]:
+            if local(outcome.tag) != "setOutcomeValue":
+                continue
+            if outcome.get("identifier") == "SCORE":
+                score = _first(outcome, "baseValue")
+                try:
+                    scores[choice] = max(scores.get(choice, 0.0), float(score.text or 0)
+                                         if score is not None else 0.0)
+                except ValueError:
+                    continue
+            elif outcome.get("identifier") == "FEEDBACK":
+                for name in _children(outcome, "baseValue"):
+                    if (name.text or "").strip():
+                        feedback_of[name.text.strip()] = choice
+    return scores, feedback_of
 
 
 def _numeric21(item: Element, right: list[str], question: InterchangeQuestion) -> None:
@@ -495,8 +541,7 @@ def _item_xml(q: InterchangeQuestion, ident: str) -> bytes:
     if q.feedback:
         _el(root, "modalFeedback", q.feedback, outcomeIdentifier="FEEDBACK",
             identifier="general", showHide="show")
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(
-        root, encoding="utf-8", xml_declaration=False)
+    return xml_document(root)
 
 
 def write(questions: Iterable[InterchangeQuestion]) -> bytes:
@@ -517,6 +562,5 @@ def write(questions: Iterable[InterchangeQuestion]) -> bytes:
             if question.topic:
                 resource.set("topic", question.topic)
             SubElement(resource, "file", href=href)
-        archive.writestr("imsmanifest.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n'
-                         + tostring(manifest, encoding="utf-8", xml_declaration=False))
+        archive.writestr("imsmanifest.xml", xml_document(manifest))
     return buffer.getvalue()
