@@ -114,8 +114,9 @@ def draw_paper(seed: str, fixed: Sequence[tuple[str, int]],
              for position, (qid, marks) in enumerate(fixed)]
     for pool in pools:
         chosen = shuffle.rng(seed, "draw", pool.section_id).sample(pool.candidates, pool.draw)
-        paper.extend(PaperEntry(qid, len(paper) + offset, pool.section_id, pool.marks_each)
-                     for offset, qid in enumerate(chosen))
+        start = len(paper)
+        paper.extend([PaperEntry(qid, start + offset, pool.section_id, pool.marks_each)
+                      for offset, qid in enumerate(chosen)])
     return paper
 
 
