@@ -43,6 +43,7 @@ from ..models import (
     Quiz,
     QuizAttempt,
     QuizQuestion,
+    QuizSection,
     new_uuid,
 )
 from . import quiz_payload, shuffle
@@ -150,6 +151,11 @@ def pool_condition(owner_id: str, pool: Mapping[str, Any]):
 
 def has_sections(quiz: Quiz) -> bool:
     return bool(quiz.sections)
+
+
+def quiz_has_sections(session: Session, quiz_id: str) -> bool:
+    return bool(session.execute(sa.select(sa.exists(
+        sa.select(QuizSection.id).where(QuizSection.quiz_id == quiz_id)))).scalar())
 
 
 def section_pools(session: Session, quiz: Quiz) -> list[SectionPool]:
@@ -297,3 +303,17 @@ def paper_rows(quiz_id: str):
              .join(Question, Question.id == QuizQuestion.question_id)
              .where(QuizAttempt.quiz_id == quiz_id, ~has_paper))
     return sa.union_all(stored, fixed).subquery("paper")
+
+
+def drawn_questions(quiz_id: str):
+    """A selectable of the questions some attempt at ``quiz_id`` drew from a section:
+    ``question_id``, ``marks``, ``section`` (its position), ``first_position`` (its first
+    place on a paper)."""
+    return (sa.select(AttemptQuestion.question_id,
+                      sa.func.max(AttemptQuestion.marks).label("marks"),
+                      sa.func.min(QuizSection.position).label("section"),
+                      sa.func.min(AttemptQuestion.position).label("first_position"))
+            .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
+            .join(QuizSection, QuizSection.id == AttemptQuestion.section_id)
+            .where(QuizAttempt.quiz_id == quiz_id)
+            .group_by(AttemptQuestion.question_id).subquery("drawn"))
