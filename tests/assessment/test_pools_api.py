@@ -3,8 +3,8 @@ reader (resume, autosave, submit and grading, review) sees that paper."""
 
 import pytest
 
-from quizcore.domain import papers
-from quizcore.models import AttemptQuestion, Difficulty
+from quizcore.domain import analytics, papers
+from quizcore.models import AttemptQuestion, Difficulty, Quiz
 from tests import factories
 from tests.helpers import assert_error
 
@@ -183,3 +183,42 @@ def test_sections_are_frozen_once_students_started(testapp, auth, teacher, bank,
     body = assert_error(testapp.put_json(f"/api/quizzes/{quiz['id']}", {"sections": sections},
                                          headers=auth(teacher), status=409), 409)
     assert body["reason"] == "quiz_has_attempts"
+
+
+def test_item_analysis_counts_only_the_attempts_that_drew_each_question(
+        testapp, auth, teacher, bank, school_class, dbsession, grader):
+    body = pooled_body(bank, school_class, question_ids=[])
+    body["sections"] = [{"title": "Shapes", "draw": 2, "marks_each": 5,
+                         "pool": {"topic": "Geometry"}}]
+    created = testapp.post_json("/api/quizzes", body, headers=auth(teacher), status=201).json
+    testapp.post(f"/api/quizzes/{created['id']}/publish", headers=auth(teacher), status=200)
+    key = {q.id: q.correct_answer for q in bank["geometry"]}
+    drew: dict[str, int] = {}
+    right: dict[str, int] = {}
+    for _ in range(4):
+        student = factories.StudentFactory(school_class=school_class)
+        started = testapp.post(f"/api/quizzes/{created['id']}/start", headers=auth(student),
+                               status=201).json
+        first = started["questions"][0]["id"]  # answered right; the other left blank
+        testapp.post_json(f"/api/attempts/{started['attempt_id']}/answer",
+                          {"question_id": first, "answer_option": key[first]},
+                          headers=auth(student), status=200)
+        testapp.post(f"/api/attempts/{started['attempt_id']}/submit", headers=auth(student),
+                     status=200)
+        for question in started["questions"]:
+            drew[question["id"]] = drew.get(question["id"], 0) + 1
+        right[first] = right.get(first, 0) + 1
+
+    result = analytics.quiz_analytics(dbsession, dbsession.get(Quiz, created["id"]))
+    assert (result["quiz"]["total_marks"], result["quiz"]["question_count"]) == (10, 2)
+    assert result["summary"]["total_marks"] == 10
+    stats = {item["question_id"]: item for item in result["question_statistics"]}
+    assert set(stats) == set(drew)
+    for question_id, item in stats.items():
+        assert item["attempts"] == drew[question_id]
+        assert item["correct_count"] == right.get(question_id, 0)
+        assert item["unanswered_count"] == drew[question_id] - right.get(question_id, 0)
+        assert item["marks"] == 5
+    assert sum(item["attempts"] for item in stats.values()) == 4 * 2
+    # not every attempt answered every item: alpha is not defined for such papers
+    assert result["summary"]["cronbach_alpha"] is None
