@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 import webtest
 
-from quizcore.models import AttemptStatus, QuizAttempt, StudentAnswer
+from quizcore.models import AttemptQuestion, AttemptStatus, QuizAttempt, QuizSection, StudentAnswer
 from tests import factories
 from tests.helpers import run_together
 
@@ -52,6 +52,28 @@ def test_ten_parallel_starts_make_one_attempt(committed_app, app, exam, auth, en
         count = connection.execute(sa.select(sa.func.count()).select_from(QuizAttempt).where(
             QuizAttempt.quiz_id == exam["quiz"].id)).scalar_one()
     assert count == 1
+
+
+def test_parallel_starts_of_a_pooled_quiz_draw_one_paper(committed_app, app, exam, auth,
+                                                         engine, committed_session):
+    quiz = exam["quiz"]
+    for _ in range(5):
+        factories.QuestionFactory(created_by=quiz.created_by, topic="Pool")
+    committed_session.add(QuizSection(quiz_id=quiz.id, position=0, title="Pool", draw=3,
+                                      marks_each=2, pool={"topic": "Pool"}))
+    committed_session.commit()
+    headers = auth(exam["student"])
+    path = f"/api/quizzes/{quiz.id}/start"
+    responses = run_together(8, lambda i: client(app).post(path, headers=headers,
+                                                           expect_errors=True))
+    assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
+    papers = {tuple(q["id"] for q in r.json["questions"]) for r in responses}
+    assert len(papers) == 1 and len(next(iter(papers))) == 2 + 3
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(sa.func.count()).select_from(AttemptQuestion)
+                                  .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
+                                  .where(QuizAttempt.quiz_id == quiz.id)).scalar_one()
+    assert rows == 5
 
 
 def test_twenty_parallel_saves_leave_one_row_with_the_highest_client_seq(committed_app, app,

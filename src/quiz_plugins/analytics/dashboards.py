@@ -37,6 +37,7 @@ from quizcore.models import (
     Quiz,
     QuizAttempt,
     QuizQuestion,
+    QuizSection,
     QuizStatus,
     Role,
     SchoolClass,
@@ -277,9 +278,13 @@ def teacher_dashboard(session: Session, teacher: User, *, now: dt.datetime | Non
     assigned = sa.select(TeacherClass.class_id).where(TeacherClass.teacher_id == teacher_id)
     profile = session.get(Teacher, teacher_id)
 
-    question_count = (sa.select(sa.func.count()).select_from(QuizQuestion)
-                      .where(QuizQuestion.quiz_id == Quiz.id).correlate(Quiz)
-                      .scalar_subquery())
+    # Questions on every paper: the fixed ones and each section's draw.
+    question_count = ((sa.select(sa.func.count()).select_from(QuizQuestion)
+                       .where(QuizQuestion.quiz_id == Quiz.id).correlate(Quiz)
+                       .scalar_subquery())
+                      + (sa.select(sa.func.coalesce(sa.func.sum(QuizSection.draw), 0))
+                         .where(QuizSection.quiz_id == Quiz.id).correlate(Quiz)
+                         .scalar_subquery()))
     quizzes = session.execute(
         sa.select(Quiz.id, Quiz.title, Quiz.subject, Quiz.status, Quiz.created_at,
                   question_count.label("question_count"),

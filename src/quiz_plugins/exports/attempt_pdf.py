@@ -26,10 +26,11 @@ from typing import Any
 import sqlalchemy as sa
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from quizcore.documents import pdf
 from quizcore.documents.files import PDF_TYPE, Download, file_name
+from quizcore.domain import papers
 from quizcore.domain.errors import Forbidden, NotFound
 from quizcore.domain.questions import TRUE_FALSE_OPTIONS
 from quizcore.domain.review import (
@@ -45,7 +46,6 @@ from quizcore.models import (
     AttemptStatus,
     QuestionType,
     QuizAttempt,
-    QuizQuestion,
     Role,
     StudentAnswer,
     User,
@@ -139,10 +139,7 @@ def load_attempt_report(session: Session, attempt: QuizAttempt,
     report = AttemptReport(quiz.title, quiz.subject, AttemptSummary(**attempt_summary(summary)),
                            policy)
     if policy.answers:
-        links = session.scalars(
-            sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
-            .order_by(QuizQuestion.order_index)
-            .options(selectinload(QuizQuestion.question))).all()
+        links = papers.questions_of_attempt(session, attempt)
         answers = {answer.question_id: answer for answer in session.scalars(
             sa.select(StudentAnswer).where(StudentAnswer.attempt_id == attempt.id))}
         for number, link in enumerate(links, start=1):

@@ -27,7 +27,7 @@ from quizcore.documents import pdf
 from quizcore.documents.charts import pdf_score_distribution, xlsx_score_distribution
 from quizcore.documents.files import CSV_TYPE, PDF_TYPE, XLSX_TYPE, Download, file_name
 from quizcore.documents.spreadsheets import XlsxBook, csv_chunks
-from quizcore.domain import analytics
+from quizcore.domain import analytics, papers
 from quizcore.models import Quiz, QuizAttempt, SchoolClass, Student, StudentAnswer, User, utcnow
 
 HEADER = ("Student", "Registration number", "Class", "Attempt", "Status",
@@ -99,8 +99,11 @@ def attempt_summary(values: Sequence[Any]) -> dict[str, Any]:
 @dataclass
 class ResultRow(AttemptSummary):
     student_id: str = ""
-    #: Marks per question in quiz order (None: not answered or not marked).
+    #: Marks per question in quiz order (None: not answered, not marked or, with sections,
+    #: not on this attempt's paper).
     marks: list[Decimal | None] = field(default_factory=list)
+    #: Positions (in quiz order) of the questions on this attempt's paper.
+    drawn: set[int] = field(default_factory=set)
 
     def cells(self) -> list[Any]:
         return [self.name, self.registration_number, self.class_name, self.attempt_number,
@@ -119,10 +122,9 @@ class QuizResults:
     questions: list[analytics.QuizQuestionInfo]
     rows: list[ResultRow]
     generated_at: dt.datetime
-
-    @property
-    def total_marks(self) -> int:
-        return sum(question.marks for question in self.questions)
+    #: The marks every paper is worth (a quiz with sections lists more questions than one
+    #: paper holds).
+    total_marks: int = 0
 
     @property
     def header(self) -> list[str]:
@@ -157,10 +159,11 @@ class QuizResults:
         return analytics.score_bins(row.percentage for row in self.final_rows())
 
     def question_success(self) -> list[dict[str, Any]]:
-        """Per question: the share of final results with full marks, and the mean marks."""
-        final = self.final_rows()
+        """Per question: the share of final results with full marks, and the mean marks,
+        over the attempts whose paper holds the question."""
         result = []
         for index, question in enumerate(self.questions):
+            final = [row for row in self.final_rows() if index in row.drawn]
             marks = [float(row.marks[index] or 0) for row in final]
             full = sum(1 for value in marks if value >= question.marks)
             result.append({
@@ -184,17 +187,21 @@ def load_results(session: Session, quiz: Quiz, now: dt.datetime | None = None) -
         row = ResultRow(**attempt_summary(values[:-1]), student_id=values[-1],
                         marks=[None] * len(questions))
         rows[row.attempt_id] = row
+    paper = papers.paper_rows(quiz.id)
     marks = session.execute(
-        sa.select(StudentAnswer.attempt_id, StudentAnswer.question_id,
-                  StudentAnswer.marks_awarded)
-        .join(QuizAttempt, QuizAttempt.id == StudentAnswer.attempt_id)
-        .where(QuizAttempt.quiz_id == quiz.id, StudentAnswer.marks_awarded.is_not(None)))
+        sa.select(paper.c.attempt_id, paper.c.question_id, StudentAnswer.marks_awarded)
+        .outerjoin(StudentAnswer, sa.and_(StudentAnswer.attempt_id == paper.c.attempt_id,
+                                          StudentAnswer.question_id == paper.c.question_id)))
     for attempt_id, question_id, value in marks:
         row = rows.get(attempt_id)
         if row is not None and question_id in position:
+            row.drawn.add(position[question_id])
             row.marks[position[question_id]] = value
+    # Every paper is worth the same; without attempts only the fixed questions are listed.
+    total = max((sum(questions[i].marks for i in row.drawn) for row in rows.values()),
+                default=sum(question.marks for question in questions))
     return QuizResults(quiz.id, quiz.title, quiz.subject, quiz.passing_percentage, questions,
-                       list(rows.values()), now or utcnow())
+                       list(rows.values()), now or utcnow(), total)
 
 
 def _name(results: QuizResults, extension: str) -> str:

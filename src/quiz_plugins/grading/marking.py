@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from quizcore.domain import attempts as lifecycle
-from quizcore.domain import visibility
+from quizcore.domain import papers, visibility
 from quizcore.domain.errors import Conflict, Invalid, NotFound
 from quizcore.domain.grading import GradeOutcome, GradingContext, quantize
 from quizcore.domain.people import ensure_teacher_profile
@@ -29,7 +29,6 @@ from quizcore.models import (
     Question,
     Quiz,
     QuizAttempt,
-    QuizQuestion,
     StudentAnswer,
     User,
     utcnow,
@@ -144,12 +143,6 @@ def grade_submission(context: GradingContext) -> GradeOutcome:
 # -- who may grade ---------------------------------------------------------------------------
 
 
-def quiz_links(session: Session, quiz_id: str) -> list[QuizQuestion]:
-    return list(session.scalars(
-        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)
-        .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))))
-
-
 def attempt_answers(session: Session, attempt_ids: Sequence[str]
                     ) -> dict[str, dict[str, StudentAnswer]]:
     """attempt id -> question id -> answer row."""
@@ -208,8 +201,8 @@ def grade_answers(session: Session, attempt_id: str, grades: Sequence[Grade], us
     """
     now = now or utcnow()
     attempt = graded_attempt_for(session, attempt_id, user, now)
-    links = quiz_links(session, attempt.quiz_id)
-    marks_of = {link.question_id: link.marks for link in links}
+    links = papers.questions_of_attempt(session, attempt)
+    marks_of = {link.question.id: link.marks for link in links}
     answers = attempt_answers(session, [attempt.id])[attempt.id]
     by_id = {answer.id: answer for answer in answers.values()}
     seen: set[str] = set()
@@ -297,12 +290,12 @@ def regrade_quiz(session: Session, quiz: Quiz, user: User, *, dry_run: bool,
     if not dry_run:
         statement = statement.with_for_update()
     attempts = list(session.scalars(statement))
-    links = quiz_links(session, quiz.id)
-    questions = [(link.question, link.marks) for link in links]
+    paper_of = papers.papers_of_attempts(session, quiz.id, [a.id for a in attempts])
     answers = attempt_answers(session, [attempt.id for attempt in attempts])
     report = RegradeReport(quiz, dry_run, checked=len(attempts))
     for attempt in attempts:
         own = answers[attempt.id]
+        questions = [(item.question, item.marks) for item in paper_of[attempt.id]]
         marking = mark_attempt(answer_states(questions, own), quiz.passing_percentage,
                                negative_marking=quiz.negative_marking)
         result = marking.result

@@ -13,6 +13,7 @@ from quizcore.domain import review, visibility
 from quizcore.domain.errors import NotFound
 from quizcore.errors import bad_request
 from quizcore.models import (
+    AttemptQuestion,
     Question,
     QuestionType,
     Quiz,
@@ -84,15 +85,22 @@ def _attempt_item(attempt: QuizAttempt, title: str, name: str, registration: str
 
 def _waiting_answers():
     """Per attempt: descriptive answers that hold text and no marks yet, and their marks."""
+    # The marks on the attempt's paper: its drawn paper's, else the quiz's fixed list's.
     return (sa.select(StudentAnswer.attempt_id,
                       sa.func.count().label("answers"),
-                      sa.func.sum(sa.func.coalesce(QuizQuestion.marks_override,
+                      sa.func.sum(sa.func.coalesce(AttemptQuestion.marks,
+                                                   QuizQuestion.marks_override,
                                                    Question.marks)).label("marks"))
             .join(Question, Question.id == StudentAnswer.question_id)
             .join(QuizAttempt, QuizAttempt.id == StudentAnswer.attempt_id)
-            .join(QuizQuestion, sa.and_(QuizQuestion.quiz_id == QuizAttempt.quiz_id,
-                                        QuizQuestion.question_id == StudentAnswer.question_id))
-            .where(Question.type == QuestionType.DESCRIPTIVE,
+            .outerjoin(AttemptQuestion,
+                       sa.and_(AttemptQuestion.attempt_id == StudentAnswer.attempt_id,
+                               AttemptQuestion.question_id == StudentAnswer.question_id))
+            .outerjoin(QuizQuestion,
+                       sa.and_(QuizQuestion.quiz_id == QuizAttempt.quiz_id,
+                               QuizQuestion.question_id == StudentAnswer.question_id))
+            .where(sa.or_(AttemptQuestion.id.is_not(None), QuizQuestion.id.is_not(None)),
+                   Question.type == QuestionType.DESCRIPTIVE,
                    StudentAnswer.marks_awarded.is_(None),
                    StudentAnswer.answer_text.is_not(None),
                    sa.func.trim(StudentAnswer.answer_text) != "")

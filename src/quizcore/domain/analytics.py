@@ -77,6 +77,7 @@ from ..models import (
     ViolationType,
     utcnow,
 )
+from . import papers
 from .questions import TRUE_FALSE_OPTIONS
 from .timing import iso
 
@@ -105,6 +106,15 @@ DISCRIMINATION_DESCRIPTION = (
 def _floats(values: Iterable[Any]) -> list[float]:
     """The values as floats, unknown (None) ones left out."""
     return [float(value) for value in values if value is not None]
+
+
+#: A cell of the marks matrix for a question that was not on the attempt's paper (a quiz
+#: with sections): NaN, so it can never pass for a mark.
+NOT_DRAWN = math.nan
+
+
+def _not_drawn(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _marks(row: Iterable[Any]) -> list[float]:
@@ -163,6 +173,8 @@ def cronbach_alpha(matrix: Sequence[Sequence[float]]) -> float | None:
     ``k/(k−1) · (1 − Σ var(column) / var(row totals))`` with sample variances. None with
     fewer than two questions or two rows, or when the totals do not vary.
     """
+    if any(_not_drawn(value) for row in matrix for value in row):
+        return None  # papers drawn from pools: not every attempt answered every item
     rows = [_marks(row) for row in matrix]
     if len(rows) < 2:
         return None
@@ -180,15 +192,15 @@ def cronbach_alpha(matrix: Sequence[Sequence[float]]) -> float | None:
 def discrimination_indexes(matrix: Sequence[Sequence[float]]) -> list[float | None]:
     """The corrected item-total correlation of each column of ``matrix`` (see the module
     documentation): column j against the row totals without column j."""
-    rows = [_marks(row) for row in matrix]
-    if not rows:
+    if not matrix:
         return []
-    k = len(rows[0])
-    totals = [math.fsum(row) for row in rows]
+    k = len(matrix[0])
     result: list[float | None] = []
     for j in range(k):
+        # The attempts that did not draw the question (pools) sit out.
+        rows = [_marks(row) for row in matrix if not _not_drawn(row[j])]
         item = [row[j] for row in rows]
-        rest = [total - mark for total, mark in zip(totals, item, strict=True)]
+        rest = [math.fsum(row) - row[j] for row in rows]
         result.append(correlation(item, rest))
     return result
 
@@ -296,13 +308,22 @@ class QuizQuestionInfo:
 
 
 def quiz_questions(session: Session, quiz_id: str) -> list[QuizQuestionInfo]:
-    """The quiz's questions in quiz order, with their marks in the quiz (one query)."""
-    marks = sa.func.coalesce(QuizQuestion.marks_override, Question.marks)
-    rows = session.execute(
-        sa.select(QuizQuestion.question_id, Question.text, Question.type, Question.topic,
-                  Question.difficulty, marks, Question.options)
-        .join(Question, Question.id == QuizQuestion.question_id)
-        .where(QuizQuestion.quiz_id == quiz_id).order_by(QuizQuestion.order_index))
+    """The quiz's questions in quiz order, with their marks in the quiz (one query).
+
+    A quiz with sections: its fixed questions, then every question some attempt drew, in
+    section order (then by first place on a paper, then id), with its section's marks."""
+    marks = sa.func.coalesce(QuizQuestion.marks_override, Question.marks).label("marks")
+    columns = (Question.text, Question.type, Question.topic, Question.difficulty)
+    fixed = (sa.select(QuizQuestion.question_id, *columns, marks, Question.options,
+                       sa.literal(-1).label("section"), QuizQuestion.order_index)
+             .join(Question, Question.id == QuizQuestion.question_id)
+             .where(QuizQuestion.quiz_id == quiz_id))
+    drawn = papers.drawn_questions(quiz_id)  # none for a fixed-list quiz
+    rows = [row[:7] for row in session.execute(sa.union_all(fixed, sa.select(
+        drawn.c.question_id, *columns, drawn.c.marks, Question.options,
+        drawn.c.section, drawn.c.first_position)
+        .join(Question, Question.id == drawn.c.question_id)).order_by(
+            sa.text("section"), sa.text("order_index"), sa.text("question_id")))]
     return [QuizQuestionInfo(qid, position, text, str(qtype), topic,
                              str(difficulty) if difficulty is not None else None, int(m),
                              _option_count(str(qtype), options))
@@ -318,12 +339,24 @@ def _option_count(question_type: str, options) -> int:
 
 
 def marks_matrix(session: Session, attempt_ids: sa.Select,
-                 questions: Sequence[QuizQuestionInfo]) -> dict[str, list[float]]:
+                 questions: Sequence[QuizQuestionInfo], drawn_only=None
+                 ) -> dict[str, list[float]]:
     """``{attempt_id: [marks per question, in quiz order]}`` for the attempts selected by
-    ``attempt_ids`` (one query; unanswered or unmarked questions score 0)."""
+    ``attempt_ids`` (one query; unanswered or unmarked questions score 0). ``drawn_only``
+    (:func:`quizcore.domain.papers.paper_rows`): questions not on an attempt's paper are
+    :data:`NOT_DRAWN`."""
     position = {q.question_id: q.position for q in questions}
     matrix: dict[str, list[float]] = {
         attempt_id: [0.0] * len(questions) for attempt_id in session.scalars(attempt_ids)}
+    if drawn_only is not None:
+        # Pooled quizzes: a question the attempt did not draw is NOT_DRAWN, not 0.
+        drawn = {attempt_id: [NOT_DRAWN] * len(questions) for attempt_id in matrix}
+        for attempt_id, question_id in session.execute(
+                sa.select(drawn_only.c.attempt_id, drawn_only.c.question_id)
+                .where(drawn_only.c.attempt_id.in_(attempt_ids))):
+            if attempt_id in drawn and question_id in position:
+                drawn[attempt_id][position[question_id]] = 0.0
+        matrix = drawn
     rows = session.execute(
         sa.select(StudentAnswer.attempt_id, StudentAnswer.question_id,
                   StudentAnswer.marks_awarded)
@@ -336,23 +369,26 @@ def marks_matrix(session: Session, attempt_ids: sa.Select,
 
 
 def _question_counts(session: Session, quiz_id: str, scored: sa.Select) -> dict[str, dict]:
-    """Per question of the quiz: answered, full, partial counts and the sum of marks over
-    the scored attempts (one GROUP BY query)."""
-    marks = sa.func.coalesce(QuizQuestion.marks_override, Question.marks)
+    """Per question on the papers of the scored attempts: how many of them drew it
+    (``attempts``), answered, full, partial counts and the sum of marks over those attempts
+    (one GROUP BY query). For a fixed-list quiz every scored attempt drew every question."""
+    paper = papers.paper_rows(quiz_id)
+    marks = paper.c.marks
     rows = session.execute(
-        sa.select(QuizQuestion.question_id,
+        sa.select(paper.c.question_id,
+                  sa.func.count().label("attempts"),
                   count_where(answered() == 1).label("answered"),
                   count_where(StudentAnswer.marks_awarded >= marks).label("full"),
                   count_where(sa.and_(StudentAnswer.marks_awarded > 0,
                                       StudentAnswer.marks_awarded < marks)).label("partial"),
                   sa.func.coalesce(sa.func.sum(StudentAnswer.marks_awarded), 0).label("total"))
-        .join(Question, Question.id == QuizQuestion.question_id)
-        .outerjoin(StudentAnswer, sa.and_(StudentAnswer.question_id == QuizQuestion.question_id,
-                                          StudentAnswer.attempt_id.in_(scored)))
-        .where(QuizQuestion.quiz_id == quiz_id)
-        .group_by(QuizQuestion.question_id))
-    return {row.question_id: {"answered": int(row.answered), "full": int(row.full),
-                              "partial": int(row.partial), "total": float(row.total)}
+        .outerjoin(StudentAnswer, sa.and_(StudentAnswer.question_id == paper.c.question_id,
+                                          StudentAnswer.attempt_id == paper.c.attempt_id))
+        .where(paper.c.attempt_id.in_(scored))
+        .group_by(paper.c.question_id))
+    return {row.question_id: {"attempts": int(row.attempts), "answered": int(row.answered),
+                              "full": int(row.full), "partial": int(row.partial),
+                              "total": float(row.total)}
             for row in rows}
 
 
@@ -374,12 +410,13 @@ def question_statistics(questions: Sequence[QuizQuestionInfo], counts: Mapping[s
                         ) -> list[dict[str, Any]]:
     """The per-question statistics (see the module documentation) from the aggregated
     counts and the marks matrix of the scored attempts."""
-    n = len(matrix)
-    discrimination = discrimination_indexes(matrix) if n else [None] * len(questions)
+    discrimination = discrimination_indexes(matrix) if matrix else [None] * len(questions)
     result = []
     for question in questions:
-        c = counts.get(question.question_id, {"answered": 0, "full": 0, "partial": 0,
-                                              "total": 0.0})
+        c = counts.get(question.question_id, {"attempts": 0, "answered": 0, "full": 0,
+                                              "partial": 0, "total": 0.0})
+        # Only the attempts whose paper holds the question count for it.
+        n = c["attempts"]
         average = c["total"] / n if n else None
         entry: dict[str, Any] = {
             "question_id": question.question_id,
@@ -530,7 +567,9 @@ def quiz_analytics(session: Session, quiz: Quiz, attempts: str = FIRST,
     counted = counted_attempt_ids(quiz.id, attempts)
     scored = scored_attempt_ids(quiz.id, attempts)
     questions = quiz_questions(session, quiz.id)
-    matrix_by_attempt = marks_matrix(session, scored, questions)
+    pooled = papers.quiz_has_sections(session, quiz.id)
+    matrix_by_attempt = marks_matrix(session, scored, questions,
+                                     papers.paper_rows(quiz.id) if pooled else None)
     matrix = list(matrix_by_attempt.values())
     performance = _performance(session, counted)
     statistics_ = question_statistics(
@@ -542,12 +581,14 @@ def quiz_analytics(session: Session, quiz: Quiz, attempts: str = FIRST,
         "students": len({entry["student_id"] for entry in performance}),
         "attempts_counted": len(performance),
         "pending_results": len(performance) - len(final),
-        "total_marks": sum(q.marks for q in questions),
+        "total_marks": papers.paper_totals(session, quiz)[0] if pooled else
+        sum(q.marks for q in questions),
     })
     return {
         "quiz": {"id": quiz.id, "title": quiz.title, "subject": quiz.subject,
                  "status": str(quiz.status), "total_marks": summary["total_marks"],
-                 "question_count": len(questions),
+                 "question_count": papers.paper_totals(session, quiz)[1] if pooled else
+                 len(questions),
                  "passing_percentage": quiz.passing_percentage},
         "attempts": attempts,
         "attempt_counts": _status_counts(session, quiz.id),

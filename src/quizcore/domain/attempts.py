@@ -36,11 +36,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..db import is_mysql
 from ..events import AnswerSaved, AttemptGraded, AttemptStarted, AttemptSubmitted, emit
 from ..models import (
+    AttemptQuestion,
     AttemptStatus,
     Question,
     QuestionType,
@@ -55,7 +56,7 @@ from ..models import (
 )
 from ..redis_client import REDIS_ERRORS
 from ..transactions import after_commit, mark_changed, redis_of, registry_of, settings_of
-from . import overrides, quiz_payload, review, shuffle, timing
+from . import overrides, papers, quiz_payload, review, shuffle, timing
 from .errors import Conflict, Invalid, NotFound
 from .grading import (
     GradableQuestion,
@@ -164,6 +165,9 @@ def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetim
             with session.begin_nested():
                 session.add(attempt)
                 session.flush()
+                # The paper is drawn with the attempt row: a start that loses the race
+                # rolls both back and resumes the winner's attempt and paper.
+                papers.draw_for_attempt(session, quiz, attempt)
         except IntegrityError:
             # A concurrent start (a double click) inserted this attempt number first and has
             # committed: look again and resume its attempt.
@@ -177,7 +181,7 @@ def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetim
 
 def _started(session: Session, quiz: Quiz, attempt: QuizAttempt, user: User, *, resumed: bool,
              expired: list, limits: overrides.Effective) -> StartResult:
-    view = quiz_payload.student_view(session, quiz.id)
+    view = papers.view_of_attempt(session, attempt)
     answers = list(session.scalars(
         sa.select(StudentAnswer).where(StudentAnswer.attempt_id == attempt.id)))
     emit(session, AttemptStarted(
@@ -237,6 +241,7 @@ _attempts = QuizAttempt.__table__
 
 _questions = Question.__table__
 _quiz_questions = QuizQuestion.__table__
+_paper = AttemptQuestion.__table__
 _quizzes = Quiz.__table__
 
 
@@ -245,18 +250,25 @@ def _scalar(statement):
 
 
 #: Everything a save needs in one round trip: the attempt row (locked: a submit waits for
-#: saves in flight, and they for it), whether the question belongs to the attempt's quiz
-#: (its position, type and options), the quiz's shuffle setting and question count, and how
-#: many *other* questions the attempt has answered (for the progress event; an emptied text
-#: box is no answer). Subqueries of a locking read are plain reads in InnoDB: only the
-#: attempt row is locked, never the quiz or its questions that every student reads.
+#: saves in flight, and they for it), whether the question belongs to the attempt's paper
+#: (its stored paper, else its quiz's fixed list; position, type and options), the quiz's
+#: shuffle setting and the paper's question count, and how many *other* questions the
+#: attempt has answered (for the progress event; an emptied text box is no answer).
+#: Subqueries of a locking read are plain reads in InnoDB: only the attempt row is locked,
+#: never the quiz or its questions that every student reads.
 _ATTEMPT_FOR_SAVE = (
     sa.select(
         _attempts.c.quiz_id, _attempts.c.student_id, _attempts.c.status,
         _attempts.c.deadline_at,
-        _scalar(sa.select(_quiz_questions.c.order_index).where(
-            _quiz_questions.c.quiz_id == _attempts.c.quiz_id,
-            _quiz_questions.c.question_id == sa.bindparam("question_id"))).label("position"),
+        sa.func.coalesce(
+            _scalar(sa.select(_paper.c.position).where(
+                _paper.c.attempt_id == _attempts.c.id,
+                _paper.c.question_id == sa.bindparam("question_id"))),
+            _scalar(sa.select(_quiz_questions.c.order_index).where(
+                _quiz_questions.c.quiz_id == _attempts.c.quiz_id,
+                _quiz_questions.c.question_id == sa.bindparam("question_id"),
+                ~sa.exists(sa.select(_paper.c.id).where(
+                    _paper.c.attempt_id == _attempts.c.id))))).label("position"),
         _scalar(sa.select(_questions.c.type).where(
             _questions.c.id == sa.bindparam("question_id"))).label("question_type"),
         _scalar(sa.select(_questions.c.options).where(
@@ -265,8 +277,11 @@ _ATTEMPT_FOR_SAVE = (
             _questions.c.id == sa.bindparam("question_id"))).label("details"),
         _scalar(sa.select(_quizzes.c.randomize_options).where(
             _quizzes.c.id == _attempts.c.quiz_id)).label("randomize_options"),
-        _scalar(sa.select(sa.func.count()).select_from(_quiz_questions).where(
-            _quiz_questions.c.quiz_id == _attempts.c.quiz_id)).label("question_count"),
+        sa.func.coalesce(
+            sa.func.nullif(_scalar(sa.select(sa.func.count()).select_from(_paper).where(
+                _paper.c.attempt_id == _attempts.c.id)), 0),
+            _scalar(sa.select(sa.func.count()).select_from(_quiz_questions).where(
+                _quiz_questions.c.quiz_id == _attempts.c.quiz_id))).label("question_count"),
         _scalar(sa.select(sa.func.count()).select_from(_answers).where(
             _answers.c.attempt_id == _attempts.c.id,
             _answers.c.question_id != sa.bindparam("question_id"),
@@ -637,17 +652,15 @@ def finish_locked(session: Session, attempt: QuizAttempt, reason: str, now: dt.d
 
 def grading_context(session: Session, attempt: QuizAttempt, *, reason: str,
                     now: dt.datetime | None = None) -> GradingContext:
-    """What the grader is given for ``attempt``: its quiz, every question of the quiz with
-    its marks in the quiz, and the saved answers. The grading plugin builds the same context
+    """What the grader is given for ``attempt``: its quiz, every question of its paper
+    (:func:`quizcore.domain.papers.questions_of_attempt`) with its marks, and the saved
+    answers. The grading plugin builds the same context
     to regrade an attempt after an answer-key correction."""
     quiz = attempt.quiz
-    links = session.scalars(
-        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
-        .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))).all()
     answers = {answer.question_id: answer for answer in session.scalars(
         sa.select(StudentAnswer).where(StudentAnswer.attempt_id == attempt.id))}
-    questions = tuple(GradableQuestion(link.question, link.marks, position)
-                      for position, link in enumerate(links))
+    questions = tuple(GradableQuestion(item.question, item.marks, item.position)
+                      for item in papers.questions_of_attempt(session, attempt))
     return GradingContext(session=session, attempt=attempt, quiz=quiz, questions=questions,
                           answers=answers, reason=reason, now=now or utcnow())
 

@@ -24,6 +24,7 @@ from ..models import (
     QuizAttempt,
     QuizClass,
     QuizQuestion,
+    QuizSection,
     Student,
     StudentAnswer,
     User,
@@ -31,6 +32,7 @@ from ..models import (
     ViolationType,
     utcnow,
 )
+from . import papers
 
 #: Status shown for a student of an assigned class who has no attempt yet.
 NOT_STARTED = "not_started"
@@ -82,9 +84,12 @@ def quiz_status(session: Session, quiz: Quiz, now: dt.datetime | None = None) ->
     now = now or utcnow()
     quiz_id = quiz.id
 
-    total_questions = session.execute(
-        sa.select(sa.func.count()).select_from(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)
-    ).scalar_one()
+    # Every paper holds the same number of questions: the fixed ones and each section's draw.
+    total_questions = int(session.execute(sa.select(
+        sa.select(sa.func.count()).select_from(QuizQuestion)
+        .where(QuizQuestion.quiz_id == quiz_id).scalar_subquery()
+        + sa.select(sa.func.coalesce(sa.func.sum(QuizSection.draw), 0))
+        .where(QuizSection.quiz_id == quiz_id).scalar_subquery())).scalar_one())
 
     counts = dict(session.execute(
         sa.select(QuizAttempt.status, sa.func.count())
@@ -115,10 +120,11 @@ def quiz_status(session: Session, quiz: Quiz, now: dt.datetime | None = None) ->
                   ).label("rn"))
         .where(StudentAnswer.attempt_id.in_(attempt_of_quiz)).subquery()
     )
+    paper = papers.paper_rows(quiz_id)
     last_saved = (
-        sa.select(ranked.c.attempt_id, QuizQuestion.order_index)
-        .join(QuizQuestion, sa.and_(QuizQuestion.question_id == ranked.c.question_id,
-                                    QuizQuestion.quiz_id == quiz_id))
+        sa.select(ranked.c.attempt_id, paper.c.position.label("order_index"))
+        .join(paper, sa.and_(paper.c.question_id == ranked.c.question_id,
+                             paper.c.attempt_id == ranked.c.attempt_id))
         .where(ranked.c.rn == 1).subquery()
     )
     counted = Violation.is_counted.is_(True)

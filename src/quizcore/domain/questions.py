@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import (
+    AttemptQuestion,
     Difficulty,
     Question,
     QuestionType,
@@ -335,16 +336,18 @@ def question_values(question: Question) -> dict[str, Any]:
 
 
 def question_in_use(session: Session, question_id: str) -> bool:
-    """True when students may have seen the question: it has answers in some attempt, or it
-    belongs to a quiz that has attempts."""
+    """True when students may have seen the question: it has answers in some attempt, it
+    belongs to a quiz that has attempts, or some attempt drew it from a pool."""
     answered = sa.select(StudentAnswer.id).where(StudentAnswer.question_id == question_id)
     in_attempted_quiz = (
         sa.select(QuizQuestion.id)
         .join(QuizAttempt, QuizAttempt.quiz_id == QuizQuestion.quiz_id)
         .where(QuizQuestion.question_id == question_id)
     )
+    drawn = sa.select(AttemptQuestion.id).where(AttemptQuestion.question_id == question_id)
     return bool(session.execute(
-        sa.select(sa.or_(sa.exists(answered), sa.exists(in_attempted_quiz)))).scalar())
+        sa.select(sa.or_(sa.exists(answered), sa.exists(in_attempted_quiz),
+                         sa.exists(drawn)))).scalar())
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -406,8 +409,10 @@ def check_deletable(session: Session, question: Question) -> None:
         titles = ", ".join(quiz.title for quiz in quizzes[:5])
         raise Conflict(f"This question is used by {len(quizzes)} quiz(zes) ({titles}); "
                        "remove it from them first.", reason="question_in_quiz")
-    answered = session.execute(sa.select(sa.exists(
-        sa.select(StudentAnswer.id).where(StudentAnswer.question_id == question.id)))).scalar()
+    answered = session.execute(sa.select(sa.or_(sa.exists(
+        sa.select(StudentAnswer.id).where(StudentAnswer.question_id == question.id)), sa.exists(
+        sa.select(AttemptQuestion.id).where(AttemptQuestion.question_id == question.id))))
+    ).scalar()
     if answered:
-        raise Conflict("Students have answered this question; it cannot be deleted.",
+        raise Conflict("Students have answered or drawn this question; it cannot be deleted.",
                        reason="question_in_use")

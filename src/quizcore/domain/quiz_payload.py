@@ -178,8 +178,12 @@ def build_student_view(session: Session, quiz_id: str) -> StudentView | None:
         .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))).all()
     questions = [student_question(link.question, link.marks, position)
                  for position, link in enumerate(links)]
-    total = sum(q["marks"] for q in questions)
-    return StudentView.of(quiz_id, student_quiz_fields(quiz, total, len(questions)), questions,
+    # Sections add their draws to every paper's totals; the questions themselves are each
+    # attempt's own (quizcore.domain.papers.view_of_attempt).
+    total = sum(q["marks"] for q in questions) + sum(s.draw * s.marks_each
+                                                     for s in quiz.sections)
+    count = len(questions) + sum(s.draw for s in quiz.sections)
+    return StudentView.of(quiz_id, student_quiz_fields(quiz, total, count), questions,
                           quiz.randomize_questions, quiz.randomize_options)
 
 

@@ -38,11 +38,12 @@ from ..models import (
     QuizAttempt,
     QuizClass,
     QuizQuestion,
+    QuizSection,
     QuizStatus,
     SchoolClass,
     TeacherClass,
 )
-from . import access_codes, quiz_payload
+from . import access_codes, papers, quiz_payload
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .questions import MAX_MARKS
 from .timing import storable, to_naive_utc
@@ -196,13 +197,90 @@ def resolve_classes(session: Session, class_ids: Iterable[str],
     return [found[class_id] for class_id in ids]
 
 
+@dataclass(frozen=True)
+class SectionSpec:
+    """A section as a teacher sends it (see :mod:`quizcore.domain.papers`)."""
+
+    title: str
+    draw: int
+    marks_each: int
+    pool: Mapping[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "draw": self.draw, "marks_each": self.marks_each,
+                "pool": papers.clean_pool(self.pool)}
+
+
+MAX_SECTIONS = 50
+
+
+def resolve_sections(session: Session, specs: Sequence[SectionSpec],
+                     owner_id: str | None) -> list[dict[str, Any]]:
+    """The sections ``specs`` describe, checked: a pool names at least one criterion, and
+    its explicit question ids are questions of the quiz owner's bank (``owner_id`` None:
+    any question). Pool sizes are checked at publishing and at start."""
+    if len(specs) > MAX_SECTIONS:
+        raise Invalid(f"A quiz has at most {MAX_SECTIONS} sections.", field="sections")
+    cleaned = []
+    for spec in specs:
+        data = spec.as_dict()
+        if not data["title"].strip():
+            raise Invalid("A section needs a title.", field="sections")
+        if not 1 <= data["draw"] <= MAX_QUESTIONS:
+            raise Invalid(f"draw must be between 1 and {MAX_QUESTIONS}.", field="sections")
+        if not 1 <= data["marks_each"] <= MAX_MARKS:
+            raise Invalid(f"marks_each must be between 1 and {MAX_MARKS}.", field="sections")
+        pool = data["pool"]
+        if not pool:
+            raise Invalid("A section's pool names a topic, a difficulty or question_ids.",
+                          field="sections")
+        ids = pool.get("question_ids")
+        if ids:
+            query = sa.select(Question.id).where(Question.id.in_(ids))
+            if owner_id is not None:
+                query = query.where(Question.created_by == owner_id)
+            found = set(session.scalars(query))
+            unknown = [qid for qid in ids if qid not in found]
+            if unknown:
+                raise Invalid(f"Question {unknown[0]} does not exist in your question bank.",
+                              field="sections")
+        cleaned.append(data)
+    return cleaned
+
+
+def _set_sections(session: Session, quiz: Quiz, sections: list[dict[str, Any]]) -> None:
+    if quiz.sections:
+        quiz.sections.clear()
+        session.flush()
+    quiz.sections.extend(QuizSection(position=index, **data)
+                         for index, data in enumerate(sections))
+
+
+def sections_of(quiz: Quiz) -> list[dict[str, Any]]:
+    return [{"title": s.title, "draw": s.draw, "marks_each": s.marks_each, "pool": s.pool}
+            for s in quiz.sections]
+
+
+def _check_total(fixed_total: int, sections: list[dict[str, Any]]) -> None:
+    total = fixed_total + sum(s["draw"] * s["marks_each"] for s in sections)
+    if total > MAX_TOTAL_MARKS:
+        raise Invalid(f"The quiz would be worth {total} marks; the most is {MAX_TOTAL_MARKS}.",
+                      field="sections")
+
+
 def question_refs_of(quiz: Quiz) -> list[QuestionRef]:
     return [QuestionRef(link.question_id, link.marks_override) for link in quiz.quiz_questions]
 
 
 def total_marks(quiz: Quiz) -> int:
-    """The marks the whole quiz is worth (overrides applied)."""
-    return sum(link.marks for link in quiz.quiz_questions)
+    """The marks the whole quiz (every attempt's paper) is worth (overrides applied)."""
+    return (sum(link.marks for link in quiz.quiz_questions)
+            + sum(s.draw * s.marks_each for s in quiz.sections))
+
+
+def question_count(quiz: Quiz) -> int:
+    """How many questions every attempt's paper holds."""
+    return len(quiz.quiz_questions) + sum(s.draw for s in quiz.sections)
 
 
 def has_attempts(session: Session, quiz_id: str) -> bool:
@@ -280,17 +358,22 @@ def _flush_with_code(session: Session, quiz: Quiz, chosen: bool) -> None:
 
 def create_quiz(session: Session, *, owner_id: str, settings: Mapping[str, Any],
                 questions: Sequence[QuestionRef], class_ids: Iterable[str],
-                access_code: str | None, restrict_to_owner: bool) -> Quiz:
+                access_code: str | None, restrict_to_owner: bool,
+                sections: Sequence[SectionSpec] = ()) -> Quiz:
     """Create a draft quiz. ``restrict_to_owner``: questions and classes must be the owner's
     (a teacher creating their own quiz); an admin may use any."""
     cleaned = clean_settings(settings)
     resolved = resolve_questions(session, questions, owner_id if restrict_to_owner else None)
+    cleaned_sections = resolve_sections(session, sections,
+                                        owner_id if restrict_to_owner else None)
+    _check_total(sum(o if o is not None else q.marks for q, o in resolved), cleaned_sections)
     classes = resolve_classes(session, class_ids, owner_id if restrict_to_owner else None)
     chosen = access_code is not None
     code = checked_code(session, access_code) if chosen else \
         access_codes.unique_code(lambda c: code_taken(session, c))
     quiz = Quiz(created_by=owner_id, access_code=code, status=QuizStatus.DRAFT, **cleaned)
     _set_questions(session, quiz, resolved)
+    _set_sections(session, quiz, cleaned_sections)
     _set_classes(session, quiz, classes)
     _flush_with_code(session, quiz, chosen)
     return quiz
@@ -298,7 +381,8 @@ def create_quiz(session: Session, *, owner_id: str, settings: Mapping[str, Any],
 
 def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
                 questions: Sequence[QuestionRef] | None, class_ids: Iterable[str] | None,
-                access_code: str | None, restrict_to_owner: bool) -> tuple[dict, dict]:
+                access_code: str | None, restrict_to_owner: bool,
+                sections: Sequence[SectionSpec] | None = None) -> tuple[dict, dict]:
     """Apply a partial update; returns ``(old, new)`` of the changed fields."""
     current = settings_of(quiz)
     merged = clean_settings({**current, **settings})
@@ -325,13 +409,30 @@ def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
                 attempted = has_attempts(session, quiz.id)
             if attempted:
                 raise frozen("questions")
-            if not questions and quiz.status == QuizStatus.PUBLISHED:
-                raise Conflict("A published quiz needs at least one question.",
-                               reason="no_questions")
             resolved = resolve_questions(session, questions, owner)
             _set_questions(session, quiz, resolved)
             old["questions"] = [ref.__dict__ for ref in before]
             new["questions"] = [ref.__dict__ for ref in questions]
+
+    if sections is not None:
+        before_sections = sections_of(quiz)
+        cleaned_sections = resolve_sections(session, sections, owner)
+        if cleaned_sections != before_sections:
+            if attempted is None:
+                attempted = has_attempts(session, quiz.id)
+            if attempted:
+                raise frozen("sections")
+            _set_sections(session, quiz, cleaned_sections)
+            old["sections"], new["sections"] = before_sections, cleaned_sections
+
+    if questions is not None or sections is not None:
+        _check_total(sum(link.marks for link in quiz.quiz_questions), sections_of(quiz))
+        if quiz.status == QuizStatus.PUBLISHED:
+            if not question_count(quiz):
+                raise Conflict("A published quiz needs at least one question.",
+                               reason="no_questions")
+            session.flush()
+            papers.check_pools(session, quiz)
 
     if class_ids is not None:
         before_classes = [link.class_id for link in quiz.class_links]
@@ -363,9 +464,10 @@ def publish_quiz(session: Session, quiz: Quiz, *, actor_id: str | None = None) -
     published. Refuses a quiz without questions. Emits :class:`QuizPublished`."""
     if quiz.status == QuizStatus.PUBLISHED:
         return False
-    if not quiz.quiz_questions:
+    if not question_count(quiz):
         raise Conflict("Add at least one question before publishing this quiz.",
                        reason="no_questions")
+    papers.check_pools(session, quiz)
     quiz.status = QuizStatus.PUBLISHED
     session.flush()
     emit(session, QuizPublished(actor_id=actor_id, quiz_id=quiz.id, title=quiz.title,
@@ -464,5 +566,5 @@ def check_can_start(quiz: Quiz, student_class_id: str | None, now: dt.datetime,
     if attempts_used >= allowed:
         raise Forbidden(f"You have used all {allowed} attempt(s) at this quiz.",
                         reason="max_attempts_reached", max_attempts=allowed)
-    if not quiz.quiz_questions:
+    if not question_count(quiz):
         raise Conflict("This quiz has no questions yet.", reason="no_questions")

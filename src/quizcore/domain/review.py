@@ -19,10 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from ..models import AttemptStatus, QuestionType, Quiz, QuizAttempt, QuizQuestion, StudentAnswer
-from . import shuffle
+from ..models import AttemptStatus, QuestionType, Quiz, QuizAttempt, StudentAnswer
+from . import papers, shuffle
 from .quiz_payload import student_question
 from .timing import iso
 
@@ -119,15 +119,14 @@ def is_correct(marks_awarded: Decimal | None, marks: int) -> bool | None:
 
 def attempt_answers(session: Session, attempt: QuizAttempt, quiz: Quiz,
                     policy: ReviewPolicy) -> list[dict[str, Any]]:
-    """One entry per question of the quiz (unanswered ones included), as ``policy`` allows.
+    """One entry per question of the attempt's paper (unanswered ones included), as
+    ``policy`` allows.
 
     Students get the attempt's question and option order; staff the quiz's original order.
     """
     if not policy.answers:
         return []
-    links = session.scalars(
-        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
-        .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))).all()
+    links = papers.questions_of_attempt(session, attempt)
     answers = {a.question_id: a for a in session.scalars(
         sa.select(StudentAnswer).where(StudentAnswer.attempt_id == attempt.id))}
     order = list(range(len(links))) if policy.staff else \

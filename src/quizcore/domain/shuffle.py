@@ -33,6 +33,11 @@ def _rng(*parts: str) -> random.Random:
     return random.Random(int.from_bytes(digest[:16], "big"))
 
 
+def rng(*parts: str) -> random.Random:
+    """A generator seeded deterministically by ``parts`` (e.g. an attempt's pool draws)."""
+    return _rng(*parts)
+
+
 def permutation(size: int, *seed_parts: str) -> tuple[int, ...]:
     """A deterministic permutation of ``range(size)`` seeded by ``seed_parts``."""
     order = list(range(size))

@@ -6,7 +6,7 @@ nullable with a default; a NULL there could only ever be a bug). Index names car
 name because SQLite, used for local development, keeps index names in one namespace.
 """
 
-from .attempts import QuizAttempt, StudentAnswer, Violation
+from .attempts import AttemptQuestion, QuizAttempt, StudentAnswer, Violation
 from .base import (
     AttemptStatus,
     Base,
@@ -22,7 +22,7 @@ from .base import (
 from .classes import SchoolClass, TeacherClass
 from .overrides import QuizOverride
 from .questions import Question
-from .quizzes import Quiz, QuizClass, QuizQuestion
+from .quizzes import Quiz, QuizClass, QuizQuestion, QuizSection
 from .tokens import PasswordResetToken, RefreshToken
 from .users import UNUSABLE_PASSWORD, Student, Teacher, User
 
@@ -31,6 +31,7 @@ metadata = Base.metadata
 __all__ = [
     "UNUSABLE_PASSWORD",
     "AttemptStatus",
+    "AttemptQuestion",
     "Base",
     "Difficulty",
     "PasswordResetToken",
@@ -41,6 +42,7 @@ __all__ = [
     "QuizClass",
     "QuizOverride",
     "QuizQuestion",
+    "QuizSection",
     "QuizStatus",
     "RefreshToken",
     "Role",

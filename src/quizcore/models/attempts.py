@@ -119,6 +119,33 @@ class StudentAnswer(Base):
     question: Mapped[Question] = relationship()
 
 
+class AttemptQuestion(Base):
+    """One question of an attempt's own paper, drawn when the attempt started (quizzes
+    with sections only; see :mod:`quizcore.domain.papers`)."""
+
+    __tablename__ = "attempt_questions"
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "question_id", name="unique_attempt_paper_question"),
+        sa.UniqueConstraint("attempt_id", "position", name="unique_attempt_paper_position"),
+        sa.Index("ix_attempt_questions_attempt_id", "attempt_id"),
+        sa.Index("ix_attempt_questions_question_id", "question_id"),
+        sa.Index("ix_attempt_questions_section_id", "section_id"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[UUIDStr]
+    attempt_id: Mapped[str] = fk("quiz_attempts.id", ondelete="CASCADE")
+    question_id: Mapped[str] = fk("questions.id", ondelete="CASCADE")
+    #: 0-based place on the paper (the teacher's order: fixed questions, then each
+    #: section's draw).
+    position: Mapped[int]
+    #: The section that drew it; None for the quiz's fixed questions.
+    section_id: Mapped[str | None] = fk("quiz_sections.id", ondelete="SET NULL")
+    marks: Mapped[int]
+
+    question: Mapped[Question] = relationship()
+
+
 class Violation(Base):
     __tablename__ = "violations"
     __table_args__ = (

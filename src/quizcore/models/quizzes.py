@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -69,6 +70,11 @@ class Quiz(Base):
     class_links: Mapped[list[QuizClass]] = relationship(
         back_populates="quiz", passive_deletes=True, cascade="all, delete-orphan",
     )
+    #: Sections drawing questions from pools (see :mod:`quizcore.domain.papers`).
+    sections: Mapped[list[QuizSection]] = relationship(
+        back_populates="quiz", order_by="QuizSection.position", passive_deletes=True,
+        cascade="all, delete-orphan",
+    )
 
 
 class QuizClass(Base):
@@ -112,6 +118,31 @@ class QuizQuestion(Base):
     def marks(self) -> int:
         """The marks this question is worth in this quiz."""
         return self.marks_override if self.marks_override is not None else self.question.marks
+
+
+class QuizSection(Base):
+    """A part of a quiz that draws ``draw`` questions, each worth ``marks_each``, from a
+    pool of the quiz owner's bank: ``pool`` holds the criteria (``topic``, ``difficulty``,
+    ``question_ids``; every criterion given must hold)."""
+
+    __tablename__ = "quiz_sections"
+    __table_args__ = (
+        sa.UniqueConstraint("quiz_id", "position", name="unique_quiz_section_position"),
+        sa.CheckConstraint("draw > 0", name="draw_positive"),
+        sa.CheckConstraint("marks_each > 0", name="marks_each_positive"),
+        sa.Index("ix_quiz_sections_quiz_id", "quiz_id"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[UUIDStr]
+    quiz_id: Mapped[str] = fk("quizzes.id", ondelete="CASCADE")
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(255))
+    draw: Mapped[int]
+    marks_each: Mapped[int]
+    pool: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+    quiz: Mapped[Quiz] = relationship(back_populates="sections")
 
 
 from .classes import SchoolClass  # noqa: E402

@@ -7,7 +7,7 @@ import colander
 from ..domain import access_codes
 from ..domain import quizzes as rules
 from ..domain.questions import MAX_MARKS
-from ..models import QuizStatus
+from ..models import Difficulty, QuizStatus
 from ..rest import PaginationQuery
 from .common import IdList, optional, page_node, strict_bool, timestamp
 
@@ -23,6 +23,31 @@ class QuestionItem(colander.MappingSchema):
 
 class QuestionItems(colander.SequenceSchema):
     item = QuestionItem()
+
+
+class SectionPool(colander.MappingSchema):
+    topic = optional(colander.String(), "questions of this topic",
+                     validator=colander.Length(max=100))
+    difficulty = optional(colander.String(), "easy | medium | hard",
+                          validator=colander.OneOf([d.value for d in Difficulty]))
+    question_ids = IdList(missing=colander.drop,
+                          description="only these questions (with the other criteria)")
+
+
+class SectionItem(colander.MappingSchema):
+    title = colander.SchemaNode(colander.String(), validator=colander.Length(1, 255))
+    draw = colander.SchemaNode(colander.Integer(strict=True),
+                               description="questions each attempt draws from the pool",
+                               validator=colander.Range(1, rules.MAX_QUESTIONS))
+    marks_each = colander.SchemaNode(colander.Integer(strict=True),
+                                     description="marks of each drawn question",
+                                     validator=colander.Range(1, MAX_MARKS))
+    pool = SectionPool(description="the quiz owner's questions matching every criterion "
+                                   "given (at least one)")
+
+
+class SectionItems(colander.SequenceSchema):
+    item = SectionItem()
 
 
 def _quiz_fields(schema: colander.MappingSchema, required: bool) -> colander.MappingSchema:
@@ -67,6 +92,10 @@ def _quiz_fields(schema: colander.MappingSchema, required: bool) -> colander.Map
     schema.add(QuestionItems(name="questions", missing=colander.drop,
                              description="ordered questions with optional marks_override "
                                          "(instead of question_ids)"))
+    schema.add(SectionItems(name="sections", missing=colander.drop,
+                            description="sections drawing questions from pools for each "
+                                        "attempt (beside or instead of question_ids)",
+                            validator=colander.Length(max=rules.MAX_SECTIONS)))
     return schema
 
 

@@ -68,6 +68,7 @@ quiz_start = service(name="quiz_start", path="/api/quizzes/{id}/start",
 
 def _load_options():
     return (selectinload(Quiz.quiz_questions).selectinload(QuizQuestion.question),
+            selectinload(Quiz.sections),
             selectinload(Quiz.class_links).selectinload(QuizClass.school_class))
 
 
@@ -103,12 +104,13 @@ def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
         "created_at": iso(item.created_at), "updated_at": iso(item.updated_at),
         "classes": [{"id": link.class_id, "name": link.school_class.name,
                      "section": link.school_class.section} for link in item.class_links],
-        "total_marks": rules.total_marks(item), "question_count": len(item.quiz_questions),
+        "total_marks": rules.total_marks(item), "question_count": rules.question_count(item),
         "passing_percentage": item.passing_percentage, "max_attempts": item.max_attempts,
         "show_answers_after_submission": item.show_answers_after_submission,
         "randomize_questions": item.randomize_questions,
         "randomize_options": item.randomize_options, "allow_review": item.allow_review,
         "negative_marking": float(item.negative_marking or 0),
+        "sections": rules.sections_of(item),
     }
     if questions:
         data["questions"] = [{
@@ -155,7 +157,7 @@ def student_quiz(item: Quiz, summary: dict, totals: tuple[int, int] | None = Non
     the student's own effective limits (``limits``; the quiz's when None).
     ``totals``: (total marks, question count) when known, else computed from ``item``."""
     total, count = totals if totals is not None else (rules.total_marks(item),
-                                                      len(item.quiz_questions))
+                                                      rules.question_count(item))
     limits = limits if limits is not None else overrides.resolve(overrides.quiz_limits(item))
     data = quiz_payload.student_quiz_fields(item, total, count)
     data.update(summary)
@@ -185,6 +187,13 @@ def _question_refs(values: dict) -> list[rules.QuestionRef] | None:
     if "question_ids" in values:
         return [rules.QuestionRef(qid) for qid in values["question_ids"]]
     return None
+
+
+def _sections(values: dict) -> list[rules.SectionSpec] | None:
+    if "sections" not in values:
+        return None
+    return [rules.SectionSpec(item["title"], item["draw"], item["marks_each"], item["pool"])
+            for item in values["sections"]]
 
 
 def _settings(values: dict) -> dict:
@@ -264,7 +273,8 @@ def create_quiz(request):
     item = rules.create_quiz(
         request.dbsession, owner_id=owner_id, settings=_settings(values),
         questions=_question_refs(values) or [], class_ids=values.get("class_ids", []),
-        access_code=values.get("access_code"), restrict_to_owner=not is_admin(request.user))
+        access_code=values.get("access_code"), restrict_to_owner=not is_admin(request.user),
+        sections=_sections(values) or [])
     emit_for(request, EntityChanged(action="create", entity_type="quiz", entity_id=item.id,
                                     new=jsonable({**rules.settings_of(item),
                                                   "access_code": item.access_code})))
@@ -326,7 +336,7 @@ def update_quiz(request):
     old, new = rules.update_quiz(
         request.dbsession, item, settings=settings, questions=_question_refs(values),
         class_ids=values.get("class_ids"), access_code=values.get("access_code"),
-        restrict_to_owner=not is_admin(request.user))
+        restrict_to_owner=not is_admin(request.user), sections=_sections(values))
     if new:
         emit_for(request, EntityChanged(action="update", entity_type="quiz",
                                             entity_id=item.id, old=jsonable(old),
@@ -351,7 +361,8 @@ def delete_quiz(request):
 
 @quiz_publish.post(permission="teach")
 def publish_quiz(request):
-    """Publish the quiz; 409 (reason no_questions) when it has no questions."""
+    """Publish the quiz; 409 (reason no_questions) when it has no questions, 409 (reason
+    pool_too_small) when a section's pool holds fewer questions than it draws."""
     item = _staff_quiz_or_404(request)
     if rules.publish_quiz(request.dbsession, item, actor_id=request.user.id):
         message = "Quiz published."
