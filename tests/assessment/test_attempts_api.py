@@ -120,13 +120,27 @@ def test_autosave_upserts_and_reports_progress(testapp, quiz, student, auth, dbs
 def test_answer_alias_of_older_clients(testapp, quiz, student, auth, dbsession):
     attempt_id = start(testapp, quiz, student, auth)["attempt_id"]
     mcq, true_false, short, descriptive = quiz_questions(dbsession, quiz)
-    save(testapp, attempt_id, student, auth, question_id=mcq.id, answer=0)
+    save(testapp, attempt_id, student, auth, question_id=mcq.id, answer=2)
     save(testapp, attempt_id, student, auth, question_id=true_false.id, answer=False)
     save(testapp, attempt_id, student, auth, question_id=short.id, answer="paris")
     save(testapp, attempt_id, student, auth, question_id=descriptive.id, answer="")
     answers = stored_answers(dbsession, attempt_id)
-    assert answers[mcq.id].answer_option == 0 and answers[true_false.id].answer_option == 1
+    assert answers[mcq.id].answer_option == 2 and answers[true_false.id].answer_option == 1
     assert answers[short.id].answer_text == "paris" and answers[descriptive.id].answer_text == ""
+    save(testapp, attempt_id, student, auth, question_id=mcq.id, answer=3.0)
+    save(testapp, attempt_id, student, auth, question_id=true_false.id, answer=True)
+    answers = stored_answers(dbsession, attempt_id)
+    assert answers[mcq.id].answer_option == 3 and answers[true_false.id].answer_option == 0
+
+
+@pytest.mark.parametrize("answer", [99, -1, 1.5, [1], {"option": 1}])
+def test_an_answer_alias_that_is_no_option_or_text_is_a_400(testapp, quiz, student, auth,
+                                                            dbsession, answer):
+    attempt_id = start(testapp, quiz, student, auth)["attempt_id"]
+    mcq = quiz_questions(dbsession, quiz)[0]
+    response = save(testapp, attempt_id, student, auth, status=400, question_id=mcq.id,
+                    answer=answer)
+    assert response["errors"] and not stored_answers(dbsession, attempt_id)
 
 
 def test_autosave_refusals(testapp, quiz, student, other_student, auth, dbsession, teacher):

@@ -73,7 +73,35 @@ def upload_validator(request, **kwargs) -> None:
     except Exception as error:  # noqa: BLE001 - any failure of the form parser is bad input
         request.errors.add("body", "file", f"The multipart form could not be read ({error}).")
         return
+    if not _options_from_form(request, kwargs.get("schema")):
+        return
     validator(request, **kwargs)
+
+
+def _options_from_form(request, schema) -> bool:
+    """A browser's FormData sends the import's options (``dry_run``, ``atomic``,
+    ``class_id``...) as form fields beside the file: they count as if they were in the
+    query string. The same option in both with different values is refused (False, the
+    error added), never silently resolved one way or the other."""
+    query = schema.get("querystring") if schema is not None else None
+    if query is None:
+        return True
+    ok = True
+    for node in query.children:
+        if node.name not in request.POST:
+            continue
+        value = request.POST.getall(node.name)
+        if len(value) != 1 or not isinstance(value[0], str):
+            request.errors.add("body", node.name, f"{node.name} is sent once, as text.")
+            ok = False
+        elif node.name in request.GET and request.GET[node.name] != value[0]:
+            request.errors.add("querystring", node.name,
+                               f"{node.name} is both in the query string and in the form, "
+                               "with different values; send it once.")
+            ok = False
+        else:
+            request.GET[node.name] = value[0]
+    return ok
 
 
 def read_upload(request) -> tuple[bytes, str | None]:

@@ -13,6 +13,22 @@ from .common import optional, page_node
 STATUSES = [s.value for s in AttemptStatus]
 
 
+class OptionOrText(colander.SchemaType):
+    """An option index (a whole number or, for true/false, a boolean) or a text: the
+    ``answer`` alias older clients send. The service reads which one it was."""
+
+    def serialize(self, node, appstruct):
+        return colander.null if appstruct is None else appstruct
+
+    def deserialize(self, node, cstruct):
+        if cstruct is colander.null or cstruct is None:
+            return colander.null
+        if isinstance(cstruct, str | int) or (isinstance(cstruct, float) and
+                                               cstruct.is_integer()):
+            return cstruct
+        raise colander.Invalid(node, "must be an option index or a text")
+
+
 class ShownIndexes(colander.SequenceSchema):
     index = colander.SchemaNode(colander.Integer(strict=True))
 
@@ -41,9 +57,9 @@ class AnswerBody(colander.MappingSchema):
         missing=colander.drop,
         description="ordering: every shown item index once, in the order the student put "
                     "them")
-    answer = optional(colander.String(allow_empty=True),
-                      "alias for older clients: an option index for choice questions, "
-                      "the text otherwise")
+    answer = optional(OptionOrText(),
+                      "alias for older clients: an option index (or a boolean for "
+                      "true/false) for choice questions, the text otherwise")
     client_seq = optional(
         colander.Integer(strict=True),
         "increasing number of this save in the client; a save with a lower number than the "

@@ -20,11 +20,13 @@ from http import HTTPStatus
 
 from cornice.service import get_services
 from cornice_swagger import CorniceSwagger
+from cornice_swagger.converters.schema import TypeConverter
 from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 from swagger_ui_bundle import swagger_ui_path
 
 from ..rest import NO_PERMISSION_REQUIRED, Service
+from ..schemas.attempts import OptionOrText
 from ..schemas.examples import OPERATION_EXAMPLES
 from .statuses import NOTHING_DECLARED, OperationStatuses, declared_statuses
 
@@ -123,9 +125,23 @@ def _document_operations(spec: dict, services, registry) -> None:
                 operation["produces"] = ["application/json", *declared.downloads]
 
 
+class AnyValueConverter(TypeConverter):
+    """A field that takes more than one JSON type (Swagger 2.0 has no ``oneOf``): the schema
+    names no type and its description says which values are valid."""
+
+    def convert_type(self, schema_node):
+        converted = super().convert_type(schema_node)
+        converted.pop("type", None)
+        return converted
+
+
+class QuizcoreSwagger(CorniceSwagger):
+    custom_type_converters = {OptionOrText: AnyValueConverter}
+
+
 def build_spec(registry) -> dict:
     services = registered_services(registry)
-    generator = CorniceSwagger(services, pyramid_registry=registry)
+    generator = QuizcoreSwagger(services, pyramid_registry=registry)
     generator.summary_docstrings = True
     spec = generator.generate(API_TITLE, API_VERSION, base_path="/")
     spec.setdefault("definitions", {})["Error"] = ERROR_SCHEMA
