@@ -172,12 +172,15 @@ def fixed_entries(session: Session, quiz: Quiz) -> list[tuple[str, int]]:
     return [(link.question_id, link.marks) for link in links]
 
 
-def check_pools(session: Session, quiz: Quiz) -> None:
-    """Refuse (409 ``pool_too_small``) a quiz one of whose sections cannot draw."""
+def check_pools(session: Session, quiz: Quiz, fixed: list[tuple[str, int]] | None = None,
+                pools: list[SectionPool] | None = None) -> None:
+    """Refuse (409 ``pool_too_small``) a quiz one of whose sections cannot draw (``fixed``
+    and ``pools``: :func:`fixed_entries` and :func:`section_pools`, when already read)."""
     if not quiz.sections:
         return
-    fixed = [qid for qid, _ in fixed_entries(session, quiz)]
-    missing = shortfalls(disjoint_pools(fixed, section_pools(session, quiz)))
+    fixed = fixed if fixed is not None else fixed_entries(session, quiz)
+    pools = pools if pools is not None else section_pools(session, quiz)
+    missing = shortfalls(disjoint_pools([qid for qid, _ in fixed], pools))
     if missing:
         first = missing[0]
         section = quiz.sections[first.index]
@@ -192,8 +195,9 @@ def draw_for_attempt(session: Session, quiz: Quiz, attempt: QuizAttempt) -> None
     fixed-list quiz). Call in the transaction that inserts the attempt."""
     if not quiz.sections:
         return
-    check_pools(session, quiz)
-    paper = draw_paper(attempt.id, fixed_entries(session, quiz), section_pools(session, quiz))
+    fixed, pools = fixed_entries(session, quiz), section_pools(session, quiz)
+    check_pools(session, quiz, fixed, pools)
+    paper = draw_paper(attempt.id, fixed, pools)
     session.execute(sa.insert(AttemptQuestion), [
         {"id": new_uuid(), "attempt_id": attempt.id, "question_id": entry.question_id,
          "position": entry.position, "section_id": entry.section_id, "marks": entry.marks}
