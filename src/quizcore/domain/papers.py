@@ -166,18 +166,20 @@ def section_pools(session: Session, quiz: Quiz) -> list[SectionPool]:
 
 
 def fixed_entries(session: Session, quiz: Quiz) -> list[tuple[str, int]]:
-    links = session.scalars(
-        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
-        .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))).all()
-    return [(link.question_id, link.marks) for link in links]
+    """(question id, marks) of the quiz's fixed questions, in quiz order."""
+    return [(item.question.id, item.marks) for item in fixed_paper(session, quiz.id)]
 
 
 def check_pools(session: Session, quiz: Quiz) -> None:
     """Refuse (409 ``pool_too_small``) a quiz one of whose sections cannot draw."""
-    if not quiz.sections:
-        return
-    fixed = [qid for qid, _ in fixed_entries(session, quiz)]
-    missing = shortfalls(disjoint_pools(fixed, section_pools(session, quiz)))
+    if quiz.sections:
+        _refuse_shortfalls(quiz, [qid for qid, _ in fixed_entries(session, quiz)],
+                           section_pools(session, quiz))
+
+
+def _refuse_shortfalls(quiz: Quiz, fixed_ids: Sequence[str],
+                       pools: Sequence[SectionPool]) -> None:
+    missing = shortfalls(disjoint_pools(fixed_ids, pools))
     if missing:
         first = missing[0]
         section = quiz.sections[first.index]
@@ -192,8 +194,9 @@ def draw_for_attempt(session: Session, quiz: Quiz, attempt: QuizAttempt) -> None
     fixed-list quiz). Call in the transaction that inserts the attempt."""
     if not quiz.sections:
         return
-    check_pools(session, quiz)
-    paper = draw_paper(attempt.id, fixed_entries(session, quiz), section_pools(session, quiz))
+    fixed, pools = fixed_entries(session, quiz), section_pools(session, quiz)
+    _refuse_shortfalls(quiz, [qid for qid, _ in fixed], pools)
+    paper = draw_paper(attempt.id, fixed, pools)
     session.execute(sa.insert(AttemptQuestion), [
         {"id": new_uuid(), "attempt_id": attempt.id, "question_id": entry.question_id,
          "position": entry.position, "section_id": entry.section_id, "marks": entry.marks}
@@ -232,8 +235,13 @@ def questions_of_attempt(session: Session, attempt: QuizAttempt) -> list[PaperQu
     if stored:
         return [PaperQuestion(row.question, row.marks, row.position, row.section_id)
                 for row in stored]
+    return fixed_paper(session, attempt.quiz_id)
+
+
+def fixed_paper(session: Session, quiz_id: str) -> list[PaperQuestion]:
+    """The quiz's fixed questions as a paper (a fixed-list quiz's every paper)."""
     links = session.scalars(
-        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == attempt.quiz_id)
+        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)
         .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))).all()
     return [PaperQuestion(link.question, link.marks, position)
             for position, link in enumerate(links)]
@@ -252,12 +260,7 @@ def papers_of_attempts(session: Session, quiz_id: str, attempt_ids: Sequence[str
             stored.setdefault(row.attempt_id, []).append(
                 PaperQuestion(row.question, row.marks, row.position, row.section_id))
     if len(stored) < len(set(attempt_ids)):
-        links = session.scalars(
-            sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)
-            .order_by(QuizQuestion.order_index)
-            .options(selectinload(QuizQuestion.question))).all()
-        fixed = [PaperQuestion(link.question, link.marks, position)
-                 for position, link in enumerate(links)]
+        fixed = fixed_paper(session, quiz_id)
         for attempt_id in attempt_ids:
             stored.setdefault(attempt_id, fixed)
     return stored
