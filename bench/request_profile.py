@@ -54,11 +54,11 @@ def build_app(rig: request_cost.Rig):
     """production.ini with the rig's environment, as pserve builds it."""
     from plaster import get_settings
 
-    import quizcore
+    from quizcore.app import main
 
     os.environ.update(rig.env())
     settings = dict(get_settings(str(request_cost.exam_storm.INI), "app:main"))
-    return quizcore.main({}, **settings)
+    return main({}, **settings)
 
 
 class Timed:

@@ -8,6 +8,7 @@ named in ``quizcore.plugins``. :func:`make_config` does the same without making 
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -82,4 +83,10 @@ def main(global_config, **settings):
     if config.registry.settings["quizcore.env"] != "production" and \
             config.registry.settings["quizcore.jwt_secret"] == quiz_settings.DEVELOPMENT_JWT_SECRET:
         log.warning("Using the development JWT secret; set QUIZCORE_JWT_SECRET in production.")
-    return config.make_wsgi_app()
+    app = config.make_wsgi_app()
+    # The configuration, the modules and the compiled statements live as long as the
+    # process: moved out of the collector's generations, they are not scanned again on every
+    # collection a request triggers.
+    gc.collect()
+    gc.freeze()
+    return app

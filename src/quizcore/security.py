@@ -3,9 +3,12 @@
 pyramid_jwt decodes and signs the tokens; it ships a Pyramid 1 authentication policy, so it
 is wrapped here in a Pyramid 2 security policy:
 
-* identity: the token's ``sub`` is loaded as a :class:`~quizcore.models.User` row on every
-  request. A deactivated user, or a token whose ``tv`` (token version) no longer matches the
-  row (after logout, password change or reset), is anonymous at once.
+* identity: the token's ``sub`` is looked up on every request, one Core select of the
+  ``users`` columns an authorisation decision needs (:class:`Identity`, ``request.identity``).
+  A deactivated user, or a token whose ``tv`` (token version) no longer matches the row
+  (after logout, password change or reset), is anonymous at once. ``request.user`` is the
+  ORM :class:`~quizcore.models.User`, loaded only when a view asks for it; the exam's hot
+  paths (status, autosave, submit, violations) need only the identity.
 * permits: an ACL on the root with one principal per role.
 
 Permissions used by the services:
@@ -25,6 +28,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from pyramid.authorization import ALL_PERMISSIONS, ACLHelper, Allow, Authenticated, Everyone
 from pyramid.request import RequestLocalCache
 from pyramid_jwt import create_jwt_authentication_policy
@@ -60,6 +64,26 @@ class Root:
         self.request = request
 
 
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The signed-in user as far as authorisation goes: who, and in which role. It answers
+    ``id``, ``role``, ``name`` and ``email`` like :class:`~quizcore.models.User`, so the
+    visibility rules take either."""
+
+    id: str
+    role: Role
+    name: str
+    email: str
+
+
+_users = User.__table__
+#: The identity's row: a Core statement, compiled once and cached by SQLAlchemy. Loading a
+#: User through the ORM cost twice as much per request (identity map, attribute state).
+_IDENTITY_ROW = sa.select(_users.c.id, _users.c.role, _users.c.name, _users.c.email,
+                          _users.c.is_active, _users.c.token_version) \
+    .where(_users.c.id == sa.bindparam("user_id"))
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: str
@@ -74,7 +98,7 @@ class SecurityPolicy:
         self.acl = ACLHelper()
         self._identity_cache = RequestLocalCache(self._load_identity)
 
-    def _load_identity(self, request) -> User | None:
+    def _load_identity(self, request) -> Identity | None:
         # The per-user rate-limit tween has usually verified the token already; a request it
         # did not decode (no limiter, other scheme, bad token) is decoded here as before.
         claims = request.environ.get(ACCESS_CLAIMS_ENVIRON)
@@ -87,13 +111,14 @@ class SecurityPolicy:
         # token without it was not issued here and must not live forever.
         if any(name not in claims for name in REQUIRED_ACCESS_CLAIMS):
             return None
-        user = request.dbsession.get(User, str(claims[CLAIM_SUBJECT]))
-        if user is None or not user.is_active or \
-                user.token_version != claims.get(CLAIM_TOKEN_VERSION):
+        row = request.dbsession.execute(
+            _IDENTITY_ROW, {"user_id": str(claims[CLAIM_SUBJECT])}).one_or_none()
+        if row is None or not row.is_active or \
+                row.token_version != claims.get(CLAIM_TOKEN_VERSION):
             return None
-        return user
+        return Identity(row.id, Role(row.role), row.name, row.email)
 
-    def identity(self, request) -> User | None:
+    def identity(self, request) -> Identity | None:
         return self._identity_cache.get_or_create(request)
 
     def authenticated_userid(self, request) -> str | None:
@@ -150,4 +175,11 @@ def includeme(config):
     config.set_root_factory(Root)
     # Secure by default: a view that forgets its permission still needs a signed-in user.
     config.set_default_permission("view")
-    config.add_request_method(lambda request: request.identity, "user", reify=True)
+    config.add_request_method(_user, "user", reify=True)
+
+
+def _user(request) -> User | None:
+    """The signed-in user's ORM row (``request.user``), for views that read or change more
+    than the identity."""
+    identity = request.identity
+    return request.dbsession.get(User, identity.id) if identity is not None else None

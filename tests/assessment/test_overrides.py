@@ -234,3 +234,33 @@ def test_the_quiz_list_shows_each_quiz_with_the_student_own_limits(testapp, quiz
     assert (items[plain.id]["effective_time_limit_minutes"],
             items[plain.id]["attempts_allowed"]) == (20, 2)
     assert "overrides" not in items[quiz.id]
+
+
+@pytest.mark.parametrize("own, of_class, of_other_class", [
+    (None, None, None),
+    ({"time_limit_minutes": 50}, {"time_multiplier": D("2"), "extra_attempts": 2}, None),
+    (None, {"time_multiplier": D("2"), "end_date": dt.datetime(2031, 1, 1)},
+     {"time_limit_minutes": 200, "extra_attempts": 5}),
+    ({"extra_attempts": 1}, None, {"time_limit_minutes": 200}),
+])
+def test_the_status_heartbeats_one_query_resolves_as_the_quiz_view_does(
+        quiz, student, dbsession, own, of_class, of_other_class):
+    """``attempt_limits`` (one joined statement) gives what ``limits_for`` gives from the
+    loaded quiz and student, whatever overrides exist; another class's never counts."""
+    from quizcore.domain.overrides import attempt_limits, limits_for
+    from quizcore.models import Quiz, Student
+
+    profile = dbsession.get(Student, student.id)
+    profile.time_multiplier = D("1.25")
+    other_class = factories.ClassFactory()
+    for terms, target in ((own, {"student_id": student.id}),
+                          (of_class, {"class_id": profile.class_id}),
+                          (of_other_class, {"class_id": other_class.id})):
+        if terms is not None:
+            dbsession.add(QuizOverride(quiz_id=quiz.id, **target, **terms))
+    attempt = factories.QuizAttemptFactory(quiz=quiz, student=student)
+    dbsession.flush()
+    row = attempt_limits(dbsession, attempt.id)
+    assert (row.student_id, row.quiz_id) == (student.id, quiz.id)
+    assert row.limits == limits_for(dbsession, dbsession.get(Quiz, quiz.id), profile)
+    assert attempt_limits(dbsession, "no-such-attempt") is None

@@ -43,7 +43,7 @@ def report_violation(request):
                     Severity(body["severity"]) if "severity" in body else None,
                     body.get("metadata"))
     recorded = record_violation(request.dbsession, request.validated["path"]["id"],
-                                request.user, report, policy)
+                                request.identity, report, policy)
     submission = recorded.submission
     if recorded.auto_submitted:
         message = "Violation recorded; the attempt was submitted automatically."

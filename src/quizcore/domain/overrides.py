@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..events import EntityChanged, emit
-from ..models import Quiz, QuizOverride, SchoolClass, Student
+from ..models import Quiz, QuizAttempt, QuizOverride, SchoolClass, Student
 from .errors import Conflict, Invalid, NotFound
 from .quizzes import MAX_ATTEMPTS, MAX_TIME_LIMIT_MINUTES, class_ids_of
 from .quizzes import _bounded_int as bounded_int
@@ -173,6 +173,58 @@ def limits_for_many(session: Session, quizzes: Sequence[Quiz],
         limits[quiz.id] = resolve(quiz_limits(quiz), accommodation=student.time_multiplier,
                                   student=own, classes=classes)
     return limits
+
+
+@dataclass(frozen=True)
+class AttemptLimits:
+    """An attempt's state with its student's effective limits of the quiz."""
+
+    student_id: str
+    quiz_id: str
+    status: Any
+    deadline_at: dt.datetime | None
+    limits: Effective
+
+
+_attempts, _quizzes = QuizAttempt.__table__, Quiz.__table__
+_students, _overrides = Student.__table__, QuizOverride.__table__
+_TERMS = ("time_limit_minutes", "time_multiplier", "extra_attempts", "start_date", "end_date")
+#: One statement for the attempt, its quiz's limits, the student's accommodation and the
+#: overrides that may apply (the student's own, their class's): one row per override, at
+#: least one row. The status heartbeat of every student in an exam runs it.
+_ATTEMPT_LIMITS = sa.select(
+    _attempts.c.student_id, _attempts.c.quiz_id, _attempts.c.status, _attempts.c.deadline_at,
+    _quizzes.c.time_limit_minutes, _quizzes.c.max_attempts, _quizzes.c.start_date,
+    _quizzes.c.end_date, _students.c.time_multiplier.label("accommodation"),
+    _overrides.c.id.label("override_id"),
+    _overrides.c.student_id.label("override_student_id"),
+    *(_overrides.c[name].label(f"override_{name}") for name in _TERMS),
+).select_from(
+    _attempts.join(_quizzes, _quizzes.c.id == _attempts.c.quiz_id)
+    .outerjoin(_students, _students.c.id == _attempts.c.student_id)
+    .outerjoin(_overrides, sa.and_(
+        _overrides.c.quiz_id == _attempts.c.quiz_id,
+        sa.or_(_overrides.c.student_id == _attempts.c.student_id,
+               _overrides.c.class_id == _students.c.class_id))),
+).where(_attempts.c.id == sa.bindparam("attempt_id"))
+
+
+def attempt_limits(session: Session, attempt_id: str) -> AttemptLimits | None:
+    """The attempt's state and its student's effective limits (as :func:`limits_for`), in
+    one round trip; None for an unknown attempt."""
+    rows = session.execute(_ATTEMPT_LIMITS, {"attempt_id": attempt_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    terms = [(row, Terms(*(getattr(row, f"override_{name}") for name in _TERMS)))
+             for row in rows if row.override_id is not None]
+    own = next((t for row, t in terms if row.override_student_id is not None), None)
+    classes = [t for row, t in terms if row.override_student_id is None]
+    limits = resolve(QuizLimits(first.time_limit_minutes, first.max_attempts, first.start_date,
+                                first.end_date),
+                     accommodation=first.accommodation, student=own, classes=classes)
+    return AttemptLimits(first.student_id, first.quiz_id, first.status, first.deadline_at,
+                         limits)
 
 
 def student_window_condition(student_id: str, class_id: str | None, now: dt.datetime):

@@ -48,7 +48,7 @@ def _scope(statement, user):
 
 def _visible_attempt(request) -> QuizAttempt:
     item = request.dbsession.get(QuizAttempt, request.matchdict["id"])
-    if item is None or not visibility.can_see_attempt(request.user, item):
+    if item is None or not visibility.can_see_attempt(request.identity, item):
         raise NotFound("Attempt")
     return item
 
@@ -174,28 +174,18 @@ def get_attempt(request):
     })
 
 
-_STATUS_ROW = sa.select(
-    QuizAttempt.__table__.c.student_id, QuizAttempt.__table__.c.status,
-    QuizAttempt.__table__.c.deadline_at, QuizAttempt.__table__.c.quiz_id,
-).where(QuizAttempt.__table__.c.id == sa.bindparam("attempt_id"))
-
-
 @attempt_status.get(permission="study")
 def get_attempt_status(request):
     """Status and seconds remaining of the student's own attempt (its deadline moves when a
     teacher extends it), whether a save would be accepted now, and the student's effective
     limits of the quiz. A pure read: it never submits anything."""
-    row = request.dbsession.execute(
-        _STATUS_ROW, {"attempt_id": request.matchdict["id"]}).one_or_none()
-    if row is None or row.student_id != request.user.id:
+    row = overrides.attempt_limits(request.dbsession, request.matchdict["id"])
+    if row is None or row.student_id != request.identity.id:
         raise NotFound("Attempt")
     now = utcnow()
     grace = request.registry.settings["quizcore.answer_grace_seconds"]
-    session = request.dbsession
-    limits = overrides.limits_for(session, session.get(QuizModel, row.quiz_id),
-                                  session.get(Student, row.student_id))
     return {
-        **jsonable(limits.fields()),
+        **jsonable(row.limits.fields()),
         "id": request.matchdict["id"], "status": str(row.status),
         "deadline_at": iso(row.deadline_at),
         "time_remaining_seconds": timing.seconds_remaining(row.deadline_at, now)
@@ -247,7 +237,7 @@ def save_answer(request):
         option, text = body.get("answer_option"), body.get("answer_text")
     else:
         option, text = _answer_fields(request, body)
-    user = request.user
+    user = request.identity
     result = lifecycle.save_answer(
         request.dbsession, request.matchdict["id"], user.id, body["question_id"],
         answer_option=option, answer_text=text, structured=structured,
@@ -269,7 +259,7 @@ def submit_attempt(request):
     while no grader scored it or answers await a teacher); submitting again returns the same
     result."""
     result = lifecycle.submit_attempt(request.dbsession, request.matchdict["id"],
-                                      student_id=request.user.id)
+                                      student_id=request.identity.id)
     data = submit_view(result)
     data["message"] = "This attempt was already submitted." if result.already_submitted \
         else "Quiz submitted."

@@ -11,6 +11,7 @@ response instead of raising it, so the request's transaction commits.
 from __future__ import annotations
 
 from pyramid import httpexceptions as exc
+from sqlalchemy import orm
 
 from .. import security
 from ..domain import login as login_rules
@@ -25,7 +26,7 @@ from ..events import (
     PasswordChanged,
     PasswordResetRequested,
 )
-from ..models import Role, User, utcnow
+from ..models import Role, Student, User, utcnow
 from ..ratelimit import (
     auth_failure_limited,
     client_address,
@@ -395,7 +396,11 @@ def post_reset_password(request):
 def get_me(request):
     """The account with its role profile; ``user`` repeats it (without ``classes``) in the
     shape login answers, so a client reads the signed-in user the same way after both."""
-    data = user_json(request, request.user, with_classes=True)
+    # The account and its profile in one select (the identity is already checked).
+    user = request.dbsession.get(User, request.identity.id, options=(
+        orm.joinedload(User.teacher),
+        orm.joinedload(User.student).joinedload(Student.school_class)))
+    data = user_json(request, user, with_classes=True)
     data["user"] = {name: value for name, value in data.items() if name != "classes"}
     return data
 

@@ -389,7 +389,7 @@ def start_quiz(request):
     answers, remaining time). Questions and options come in this attempt's order, without
     answers; ``answer_option`` values are indexes into the options as shown here."""
     now = utcnow()
-    result = start_attempt(request.dbsession, request.matchdict["id"], request.user, now=now,
+    result = start_attempt(request.dbsession, request.matchdict["id"], request.identity, now=now,
                            client_addr=request.client_addr,
                            user_agent=request.user_agent)
     attempt, view = result.attempt, result.view
