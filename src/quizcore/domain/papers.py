@@ -46,7 +46,7 @@ from ..models import (
     QuizSection,
     new_uuid,
 )
-from . import quiz_payload, shuffle
+from . import quiz_payload, shuffle, versions
 from .errors import Conflict
 
 #: Pool criteria a section may name.
@@ -219,6 +219,19 @@ class PaperQuestion:
     marks: int
     position: int
     section_id: str | None = None
+    #: The marks are the question's own (a fixed question without marks_override), so an
+    #: earlier version of it brings its own marks.
+    own_marks: bool = False
+
+    @property
+    def version(self) -> int:
+        return self.question.version or 1
+
+    def in_version(self, version: int, content: Mapping[str, Any]) -> PaperQuestion:
+        """This paper question as the attempt answered it: an earlier version."""
+        question = versions.as_question(self.question, version, dict(content))
+        marks = question.marks if self.own_marks else self.marks
+        return PaperQuestion(question, marks, self.position, self.section_id, self.own_marks)
 
     @property
     def marks_override(self) -> int | None:
@@ -227,15 +240,30 @@ class PaperQuestion:
 
 
 def questions_of_attempt(session: Session, attempt: QuizAttempt) -> list[PaperQuestion]:
-    """The questions of ``attempt`` in paper order, each with its marks in the attempt."""
+    """The questions of ``attempt`` in paper order, each with its marks in the attempt and
+    in the version the attempt answered (:mod:`quizcore.domain.versions`)."""
     stored = session.scalars(
         sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
         .order_by(AttemptQuestion.position)
         .options(selectinload(AttemptQuestion.question))).all()
     if stored:
-        return [PaperQuestion(row.question, row.marks, row.position, row.section_id)
-                for row in stored]
-    return fixed_paper(session, attempt.quiz_id)
+        paper = [PaperQuestion(row.question, row.marks, row.position, row.section_id)
+                 for row in stored]
+    else:
+        paper = fixed_paper(session, attempt.quiz_id)
+    return _as_answered(session, {attempt.id: paper})[attempt.id]
+
+
+def _as_answered(session: Session, paper_of: dict[str, list[PaperQuestion]]
+                 ) -> dict[str, list[PaperQuestion]]:
+    """The papers with each question in the version its attempt answered."""
+    earlier = versions.answered_versions(session, paper_of)
+    if not earlier:
+        return paper_of
+    return {attempt_id: [item.in_version(*earlier[(attempt_id, item.question.id)])
+                         if (attempt_id, item.question.id) in earlier else item
+                         for item in paper]
+            for attempt_id, paper in paper_of.items()}
 
 
 def fixed_paper(session: Session, quiz_id: str) -> list[PaperQuestion]:
@@ -243,13 +271,14 @@ def fixed_paper(session: Session, quiz_id: str) -> list[PaperQuestion]:
     links = session.scalars(
         sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)
         .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))).all()
-    return [PaperQuestion(link.question, link.marks, position)
+    return [PaperQuestion(link.question, link.marks, position,
+                          own_marks=link.marks_override is None)
             for position, link in enumerate(links)]
 
 
 def papers_of_attempts(session: Session, quiz_id: str, attempt_ids: Sequence[str]
                        ) -> dict[str, list[PaperQuestion]]:
-    """:func:`questions_of_attempt` for many attempts of one quiz in two queries."""
+    """:func:`questions_of_attempt` for many attempts of one quiz in a few queries."""
     stored: dict[str, list[PaperQuestion]] = {}
     for start in range(0, len(attempt_ids), 1000):
         for row in session.scalars(
@@ -263,7 +292,7 @@ def papers_of_attempts(session: Session, quiz_id: str, attempt_ids: Sequence[str
         fixed = fixed_paper(session, quiz_id)
         for attempt_id in attempt_ids:
             stored.setdefault(attempt_id, fixed)
-    return stored
+    return _as_answered(session, stored)
 
 
 def has_stored_paper(session: Session, attempt_id: str) -> bool:
