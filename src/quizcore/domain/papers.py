@@ -34,12 +34,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..models import (
     AttemptQuestion,
+    AttemptQuestionVersion,
     Difficulty,
     Question,
+    QuestionVersion,
     Quiz,
     QuizAttempt,
     QuizQuestion,
@@ -319,21 +321,37 @@ def view_of_attempt(session: Session, attempt: QuizAttempt) -> quiz_payload.Stud
 
 def paper_rows(quiz_id: str):
     """A selectable of every paper row of the attempts at ``quiz_id``: ``attempt_id``,
-    ``question_id``, ``position``, ``marks``. Attempts with a stored paper read it; the others
-    read the quiz's fixed list."""
-    stored = (sa.select(AttemptQuestion.attempt_id, AttemptQuestion.question_id,
-                        AttemptQuestion.position, AttemptQuestion.marks)
-              .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
-              .where(QuizAttempt.quiz_id == quiz_id))
+    ``question_id``, ``position``, ``marks``, ``version`` (the version of the question the
+    attempt answered). Attempts with a stored paper read it; the others read the quiz's
+    fixed list (an earlier version of a question without marks_override brings its own
+    marks)."""
+    pin = aliased(AttemptQuestionVersion)
+    kept = aliased(QuestionVersion)
+
+    def versioned(select, attempt_id):
+        return (select.join(Question, Question.id == select.selected_columns.question_id)
+                .outerjoin(pin, sa.and_(pin.attempt_id == attempt_id,
+                                        pin.question_id == Question.id))
+                .outerjoin(kept, sa.and_(kept.question_id == pin.question_id,
+                                         kept.version == pin.version)))
+
+    version = sa.func.coalesce(pin.version, Question.version).label("version")
+    stored = versioned(
+        sa.select(AttemptQuestion.attempt_id, AttemptQuestion.question_id,
+                  AttemptQuestion.position, AttemptQuestion.marks, version)
+        .select_from(AttemptQuestion)
+        .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
+        .where(QuizAttempt.quiz_id == quiz_id), AttemptQuestion.attempt_id)
     has_paper = sa.exists(sa.select(AttemptQuestion.id)
                           .where(AttemptQuestion.attempt_id == QuizAttempt.id))
-    fixed = (sa.select(QuizAttempt.id.label("attempt_id"), QuizQuestion.question_id,
-                       QuizQuestion.order_index.label("position"),
-                       sa.func.coalesce(QuizQuestion.marks_override,
-                                        Question.marks).label("marks"))
-             .join(QuizQuestion, QuizQuestion.quiz_id == QuizAttempt.quiz_id)
-             .join(Question, Question.id == QuizQuestion.question_id)
-             .where(QuizAttempt.quiz_id == quiz_id, ~has_paper))
+    marks = sa.func.coalesce(QuizQuestion.marks_override, kept.content["marks"].as_integer(),
+                             Question.marks).label("marks")
+    fixed = versioned(
+        sa.select(QuizAttempt.id.label("attempt_id"), QuizQuestion.question_id,
+                  QuizQuestion.order_index.label("position"), marks, version)
+        .select_from(QuizAttempt)
+        .join(QuizQuestion, QuizQuestion.quiz_id == QuizAttempt.quiz_id)
+        .where(QuizAttempt.quiz_id == quiz_id, ~has_paper), QuizAttempt.id)
     return sa.union_all(stored, fixed).subquery("paper")
 
 

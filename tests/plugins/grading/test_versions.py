@@ -3,7 +3,8 @@ those attempts keep theirs through review, grading and regrade, new attempts get
 
 import pytest
 
-from quizcore.models import AttemptQuestionVersion, QuestionVersion
+from quizcore.domain import analytics
+from quizcore.models import AttemptQuestionVersion, QuestionVersion, Quiz
 from tests import factories
 from tests.plugins.exam import save, start, submit
 
@@ -59,6 +60,13 @@ def test_old_attempts_keep_the_version_they_answered(testapp, auth, teacher, sch
     assert [c["attempt_id"] for c in body["changes"]] == [started["attempt_id"]]
     assert body["changes"][0]["new"]["score"] == 4.0
     assert review_entry(testapp, auth, teacher, ann_attempt)["marks_awarded"] == 2.0
+
+    # Item analysis reports each version: Ann's 2-mark version 1, Ben's 4-mark version 2.
+    result = analytics.quiz_analytics(dbsession, dbsession.get(Quiz, quiz.id))
+    [item] = result["question_statistics"]
+    assert [(v["version"], v["attempts"], v["correct_count"], v["average_marks"])
+            for v in item["versions"]] == [(1, 1, 1, 2.0), (2, 1, 1, 4.0)]
+    assert item["attempts"] == 2 and item["correct_count"] == 2
 
 
 def test_a_second_edit_keeps_each_attempts_version(testapp, auth, teacher, school_class,
