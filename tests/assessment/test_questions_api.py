@@ -127,16 +127,17 @@ def _used_question(dbsession, teacher, school_class, student):
     return question
 
 
-def test_question_seen_by_students_refuses_content_changes(testapp, teacher, school_class,
-                                                           student, auth, dbsession):
+def test_question_being_answered_refuses_content_changes(testapp, teacher, school_class,
+                                                         student, auth, dbsession):
     question = _used_question(dbsession, teacher, school_class, student)
     for change in ({"text": "Reworded"}, {"marks": 5}, {"options": ["a", "b"]},
                    {"type": "true_false", "correct_answer": 0}):
         body = assert_error(testapp.put_json(f"/api/questions/{question.id}", change,
                                              headers=auth(teacher), status=409), 409)
-        assert body["reason"] == "question_in_use" and "Copy the question" in body["message"]
+        assert body["reason"] == "question_being_answered"
     dbsession.expire_all()
-    assert dbsession.get(Question, question.id).text.startswith("Question")
+    stored = dbsession.get(Question, question.id)
+    assert stored.text.startswith("Question") and stored.version == 1
 
 
 def test_answer_key_corrections_stay_allowed(testapp, teacher, school_class, student, auth):
@@ -151,7 +152,7 @@ def test_answer_key_corrections_stay_allowed(testapp, teacher, school_class, stu
 def test_edit_policy_is_in_the_openapi_document(testapp):
     spec = testapp.get("/api/openapi.json").json
     put = spec["paths"]["/api/questions/{id}"]["put"]["summary"]
-    assert "409" in put and "copy the question" in put and "correct_answer" in put
+    assert "409" in put and "new version" in put and "correct_answer" in put
 
 
 def test_delete_is_refused_while_a_quiz_uses_the_question(testapp, teacher, auth, dbsession):

@@ -375,7 +375,7 @@ def _question_counts(session: Session, quiz_id: str, scored: sa.Select) -> dict[
     paper = papers.paper_rows(quiz_id)
     marks = paper.c.marks
     rows = session.execute(
-        sa.select(paper.c.question_id,
+        sa.select(paper.c.question_id, paper.c.version,
                   sa.func.count().label("attempts"),
                   count_where(answered() == 1).label("answered"),
                   count_where(StudentAnswer.marks_awarded >= marks).label("full"),
@@ -385,11 +385,20 @@ def _question_counts(session: Session, quiz_id: str, scored: sa.Select) -> dict[
         .outerjoin(StudentAnswer, sa.and_(StudentAnswer.question_id == paper.c.question_id,
                                           StudentAnswer.attempt_id == paper.c.attempt_id))
         .where(paper.c.attempt_id.in_(scored))
-        .group_by(paper.c.question_id))
-    return {row.question_id: {"attempts": int(row.attempts), "answered": int(row.answered),
-                              "full": int(row.full), "partial": int(row.partial),
-                              "total": float(row.total)}
-            for row in rows}
+        .group_by(paper.c.question_id, paper.c.version)
+        .order_by(paper.c.question_id, paper.c.version))
+    counts: dict[str, dict] = {}
+    for row in rows:
+        by_version = {"version": int(row.version), "attempts": int(row.attempts),
+                      "answered": int(row.answered), "full": int(row.full),
+                      "partial": int(row.partial), "total": float(row.total)}
+        entry = counts.setdefault(row.question_id, {"attempts": 0, "answered": 0, "full": 0,
+                                                    "partial": 0, "total": 0.0,
+                                                    "versions": []})
+        for key in ("attempts", "answered", "full", "partial", "total"):
+            entry[key] += by_version[key]
+        entry["versions"].append(by_version)
+    return counts
 
 
 def _option_counts(session: Session, scored: sa.Select) -> dict[str, dict[int, int]]:
@@ -438,6 +447,14 @@ def question_statistics(questions: Sequence[QuizQuestionInfo], counts: Mapping[s
             "facility": rounded(average / question.marks, 4) if average is not None else None,
             "discrimination": rounded(discrimination[question.position], 4),
         }
+        # Item analysis per version of the question (one entry while it has one version).
+        entry["versions"] = [{
+            "version": v["version"], "attempts": v["attempts"],
+            "answered_count": v["answered"], "correct_count": v["full"],
+            "partial_count": v["partial"],
+            "success_rate": rounded(100 * v["full"] / v["attempts"]) if v["attempts"] else None,
+            "average_marks": rounded(v["total"] / v["attempts"]) if v["attempts"] else None,
+        } for v in c.get("versions", [])]
         if option_counts is not None and question.option_count:
             chosen = option_counts.get(question.question_id, {})
             entry["option_counts"] = [chosen.get(i, 0) for i in range(question.option_count)]

@@ -34,19 +34,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..models import (
     AttemptQuestion,
+    AttemptQuestionVersion,
     Difficulty,
     Question,
+    QuestionVersion,
     Quiz,
     QuizAttempt,
     QuizQuestion,
     QuizSection,
     new_uuid,
 )
-from . import quiz_payload, shuffle
+from . import quiz_payload, shuffle, versions
 from .errors import Conflict
 
 #: Pool criteria a section may name.
@@ -166,21 +168,20 @@ def section_pools(session: Session, quiz: Quiz) -> list[SectionPool]:
 
 
 def fixed_entries(session: Session, quiz: Quiz) -> list[tuple[str, int]]:
-    links = session.scalars(
-        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
-        .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))).all()
-    return [(link.question_id, link.marks) for link in links]
+    """(question id, marks) of the quiz's fixed questions, in quiz order."""
+    return [(item.question.id, item.marks) for item in fixed_paper(session, quiz.id)]
 
 
-def check_pools(session: Session, quiz: Quiz, fixed: list[tuple[str, int]] | None = None,
-                pools: list[SectionPool] | None = None) -> None:
-    """Refuse (409 ``pool_too_small``) a quiz one of whose sections cannot draw (``fixed``
-    and ``pools``: :func:`fixed_entries` and :func:`section_pools`, when already read)."""
-    if not quiz.sections:
-        return
-    fixed = fixed if fixed is not None else fixed_entries(session, quiz)
-    pools = pools if pools is not None else section_pools(session, quiz)
-    missing = shortfalls(disjoint_pools([qid for qid, _ in fixed], pools))
+def check_pools(session: Session, quiz: Quiz) -> None:
+    """Refuse (409 ``pool_too_small``) a quiz one of whose sections cannot draw."""
+    if quiz.sections:
+        _refuse_shortfalls(quiz, [qid for qid, _ in fixed_entries(session, quiz)],
+                           section_pools(session, quiz))
+
+
+def _refuse_shortfalls(quiz: Quiz, fixed_ids: Sequence[str],
+                       pools: Sequence[SectionPool]) -> None:
+    missing = shortfalls(disjoint_pools(fixed_ids, pools))
     if missing:
         first = missing[0]
         section = quiz.sections[first.index]
@@ -196,7 +197,7 @@ def draw_for_attempt(session: Session, quiz: Quiz, attempt: QuizAttempt) -> None
     if not quiz.sections:
         return
     fixed, pools = fixed_entries(session, quiz), section_pools(session, quiz)
-    check_pools(session, quiz, fixed, pools)
+    _refuse_shortfalls(quiz, [qid for qid, _ in fixed], pools)
     paper = draw_paper(attempt.id, fixed, pools)
     session.execute(sa.insert(AttemptQuestion), [
         {"id": new_uuid(), "attempt_id": attempt.id, "question_id": entry.question_id,
@@ -220,6 +221,19 @@ class PaperQuestion:
     marks: int
     position: int
     section_id: str | None = None
+    #: The marks are the question's own (a fixed question without marks_override), so an
+    #: earlier version of it brings its own marks.
+    own_marks: bool = False
+
+    @property
+    def version(self) -> int:
+        return self.question.version or 1
+
+    def in_version(self, version: int, content: Mapping[str, Any]) -> PaperQuestion:
+        """This paper question as the attempt answered it: an earlier version."""
+        question = versions.as_question(self.question, version, dict(content))
+        marks = question.marks if self.own_marks else self.marks
+        return PaperQuestion(question, marks, self.position, self.section_id, self.own_marks)
 
     @property
     def marks_override(self) -> int | None:
@@ -228,24 +242,45 @@ class PaperQuestion:
 
 
 def questions_of_attempt(session: Session, attempt: QuizAttempt) -> list[PaperQuestion]:
-    """The questions of ``attempt`` in paper order, each with its marks in the attempt."""
+    """The questions of ``attempt`` in paper order, each with its marks in the attempt and
+    in the version the attempt answered (:mod:`quizcore.domain.versions`)."""
     stored = session.scalars(
         sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
         .order_by(AttemptQuestion.position)
         .options(selectinload(AttemptQuestion.question))).all()
     if stored:
-        return [PaperQuestion(row.question, row.marks, row.position, row.section_id)
-                for row in stored]
+        paper = [PaperQuestion(row.question, row.marks, row.position, row.section_id)
+                 for row in stored]
+    else:
+        paper = fixed_paper(session, attempt.quiz_id)
+    return _as_answered(session, {attempt.id: paper})[attempt.id]
+
+
+def _as_answered(session: Session, paper_of: dict[str, list[PaperQuestion]]
+                 ) -> dict[str, list[PaperQuestion]]:
+    """The papers with each question in the version its attempt answered."""
+    earlier = versions.answered_versions(session, paper_of)
+    if not earlier:
+        return paper_of
+    return {attempt_id: [item.in_version(*earlier[(attempt_id, item.question.id)])
+                         if (attempt_id, item.question.id) in earlier else item
+                         for item in paper]
+            for attempt_id, paper in paper_of.items()}
+
+
+def fixed_paper(session: Session, quiz_id: str) -> list[PaperQuestion]:
+    """The quiz's fixed questions as a paper (a fixed-list quiz's every paper)."""
     links = session.scalars(
-        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == attempt.quiz_id)
+        sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)
         .order_by(QuizQuestion.order_index).options(selectinload(QuizQuestion.question))).all()
-    return [PaperQuestion(link.question, link.marks, position)
+    return [PaperQuestion(link.question, link.marks, position,
+                          own_marks=link.marks_override is None)
             for position, link in enumerate(links)]
 
 
 def papers_of_attempts(session: Session, quiz_id: str, attempt_ids: Sequence[str]
                        ) -> dict[str, list[PaperQuestion]]:
-    """:func:`questions_of_attempt` for many attempts of one quiz in two queries."""
+    """:func:`questions_of_attempt` for many attempts of one quiz in a few queries."""
     stored: dict[str, list[PaperQuestion]] = {}
     for start in range(0, len(attempt_ids), 1000):
         for row in session.scalars(
@@ -256,15 +291,10 @@ def papers_of_attempts(session: Session, quiz_id: str, attempt_ids: Sequence[str
             stored.setdefault(row.attempt_id, []).append(
                 PaperQuestion(row.question, row.marks, row.position, row.section_id))
     if len(stored) < len(set(attempt_ids)):
-        links = session.scalars(
-            sa.select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)
-            .order_by(QuizQuestion.order_index)
-            .options(selectinload(QuizQuestion.question))).all()
-        fixed = [PaperQuestion(link.question, link.marks, position)
-                 for position, link in enumerate(links)]
+        fixed = fixed_paper(session, quiz_id)
         for attempt_id in attempt_ids:
             stored.setdefault(attempt_id, fixed)
-    return stored
+    return _as_answered(session, stored)
 
 
 def has_stored_paper(session: Session, attempt_id: str) -> bool:
@@ -291,21 +321,37 @@ def view_of_attempt(session: Session, attempt: QuizAttempt) -> quiz_payload.Stud
 
 def paper_rows(quiz_id: str):
     """A selectable of every paper row of the attempts at ``quiz_id``: ``attempt_id``,
-    ``question_id``, ``position``, ``marks``. Attempts with a stored paper read it; the others
-    read the quiz's fixed list."""
-    stored = (sa.select(AttemptQuestion.attempt_id, AttemptQuestion.question_id,
-                        AttemptQuestion.position, AttemptQuestion.marks)
-              .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
-              .where(QuizAttempt.quiz_id == quiz_id))
+    ``question_id``, ``position``, ``marks``, ``version`` (the version of the question the
+    attempt answered). Attempts with a stored paper read it; the others read the quiz's
+    fixed list (an earlier version of a question without marks_override brings its own
+    marks)."""
+    pin = aliased(AttemptQuestionVersion)
+    kept = aliased(QuestionVersion)
+
+    def versioned(select, attempt_id):
+        return (select.join(Question, Question.id == select.selected_columns.question_id)
+                .outerjoin(pin, sa.and_(pin.attempt_id == attempt_id,
+                                        pin.question_id == Question.id))
+                .outerjoin(kept, sa.and_(kept.question_id == pin.question_id,
+                                         kept.version == pin.version)))
+
+    version = sa.func.coalesce(pin.version, Question.version).label("version")
+    stored = versioned(
+        sa.select(AttemptQuestion.attempt_id, AttemptQuestion.question_id,
+                  AttemptQuestion.position, AttemptQuestion.marks, version)
+        .select_from(AttemptQuestion)
+        .join(QuizAttempt, QuizAttempt.id == AttemptQuestion.attempt_id)
+        .where(QuizAttempt.quiz_id == quiz_id), AttemptQuestion.attempt_id)
     has_paper = sa.exists(sa.select(AttemptQuestion.id)
                           .where(AttemptQuestion.attempt_id == QuizAttempt.id))
-    fixed = (sa.select(QuizAttempt.id.label("attempt_id"), QuizQuestion.question_id,
-                       QuizQuestion.order_index.label("position"),
-                       sa.func.coalesce(QuizQuestion.marks_override,
-                                        Question.marks).label("marks"))
-             .join(QuizQuestion, QuizQuestion.quiz_id == QuizAttempt.quiz_id)
-             .join(Question, Question.id == QuizQuestion.question_id)
-             .where(QuizAttempt.quiz_id == quiz_id, ~has_paper))
+    marks = sa.func.coalesce(QuizQuestion.marks_override, kept.content["marks"].as_integer(),
+                             Question.marks).label("marks")
+    fixed = versioned(
+        sa.select(QuizAttempt.id.label("attempt_id"), QuizQuestion.question_id,
+                  QuizQuestion.order_index.label("position"), marks, version)
+        .select_from(QuizAttempt)
+        .join(QuizQuestion, QuizQuestion.quiz_id == QuizAttempt.quiz_id)
+        .where(QuizAttempt.quiz_id == quiz_id, ~has_paper), QuizAttempt.id)
     return sa.union_all(stored, fixed).subquery("paper")
 
 

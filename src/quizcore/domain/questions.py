@@ -50,6 +50,7 @@ from ..models import (
     QuizQuestion,
     StudentAnswer,
 )
+from . import versions
 from .errors import Conflict, Invalid
 from .values import text_value, whole_number
 
@@ -360,20 +361,17 @@ def apply_question_changes(session: Session, question: Question,
     """Validate ``changes`` on top of the stored question and apply them.
 
     Returns ``(old, new)``: the changed fields before and after (empty when nothing changed).
-    Raises :class:`Conflict` (reason ``question_in_use``) when the question is in use and a
-    field students saw would change.
+    A change to what students saw of a question in use makes a new version
+    (:func:`quizcore.domain.versions.new_version`; :class:`Conflict` with reason
+    ``question_being_answered`` while an attempt using it is in progress).
     """
     current = question_values(question)
     merged = clean_question({**current, **changes})
     changed = changed_fields(current, merged)
     frozen = [field for field in changed if field in CONTENT_FIELDS]
     if frozen and question_in_use(session, question.id):
-        raise Conflict(
-            "Students have already seen this question in a quiz, so its "
-            f"{', '.join(frozen)} can no longer change. Copy the question to make a new "
-            "version; answer-key fields (correct_answer, accepted_answers, sample_answer, "
-            "marking_rubric) can still be corrected.",
-            reason="question_in_use", fields=frozen)
+        # Attempts keep the version they answered; the edit makes the next one.
+        versions.new_version(session, question)
     if "marks" in changed:
         _check_quiz_totals(session, question, merged["marks"])
     for field in changed:

@@ -6,7 +6,7 @@ nullable with a default; a NULL there could only ever be a bug). Index names car
 name because SQLite, used for local development, keeps index names in one namespace.
 """
 
-from .attempts import AttemptQuestion, QuizAttempt, StudentAnswer, Violation
+from .attempts import AttemptQuestion, AttemptQuestionVersion, QuizAttempt, StudentAnswer, Violation
 from .base import (
     AttemptStatus,
     Base,
@@ -21,7 +21,7 @@ from .base import (
 )
 from .classes import SchoolClass, TeacherClass
 from .overrides import QuizOverride
-from .questions import Question
+from .questions import Question, QuestionVersion
 from .quizzes import Quiz, QuizClass, QuizQuestion, QuizSection
 from .tokens import PasswordResetToken, RefreshToken
 from .users import UNUSABLE_PASSWORD, Student, Teacher, User
@@ -32,11 +32,13 @@ __all__ = [
     "UNUSABLE_PASSWORD",
     "AttemptStatus",
     "AttemptQuestion",
+    "AttemptQuestionVersion",
     "Base",
     "Difficulty",
     "PasswordResetToken",
     "Question",
     "QuestionType",
+    "QuestionVersion",
     "Quiz",
     "QuizAttempt",
     "QuizClass",

@@ -146,6 +146,24 @@ class AttemptQuestion(Base):
     question: Mapped[Question] = relationship()
 
 
+class AttemptQuestionVersion(Base):
+    """The version of a question an attempt answered, written when the question got a newer
+    version after the attempt (attempts without a row answered the current version)."""
+
+    __tablename__ = "attempt_question_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "question_id", name="unique_attempt_question_version"),
+        sa.Index("ix_attempt_question_versions_attempt_id", "attempt_id"),
+        sa.Index("ix_attempt_question_versions_question_id", "question_id"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[UUIDStr]
+    attempt_id: Mapped[str] = fk("quiz_attempts.id", ondelete="CASCADE")
+    question_id: Mapped[str] = fk("questions.id", ondelete="CASCADE")
+    version: Mapped[int]
+
+
 class Violation(Base):
     __tablename__ = "violations"
     __table_args__ = (

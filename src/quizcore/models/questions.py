@@ -56,3 +56,25 @@ class Question(Base):
     #: ``scoring``; numerical ``numeric_answers``, ``decimal_comma``; matching ``pairs``;
     #: ordering ``items``, ``scoring``; short_answer ``case_sensitive``.
     details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
+    #: The current version; an edit of what students saw, once attempts have ended with the
+    #: question, snapshots the old content in ``question_versions`` and counts up.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+
+class QuestionVersion(Base):
+    """The content of an earlier version of a question, as the attempts that used it saw
+    it (see :mod:`quizcore.domain.versions`)."""
+
+    __tablename__ = "question_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("question_id", "version", name="unique_question_version"),
+        sa.Index("ix_question_versions_question_id", "question_id"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[UUIDStr]
+    question_id: Mapped[str] = fk("questions.id", ondelete="CASCADE")
+    version: Mapped[int]
+    #: The question's fields (text, type, options, keys, details, marks...) at that version.
+    content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[CreatedAt]

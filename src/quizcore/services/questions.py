@@ -31,11 +31,14 @@ from ._assessment import (
 )
 
 EDIT_POLICY = (
-    "Once students have seen a question (it has answers in some attempt, or it belongs to a "
-    "quiz that has attempts), a change to what they saw (text, type, options, marks) is "
-    "refused with 409 (reason question_in_use): copy the question instead. Answer-key "
-    "corrections (correct_answer, accepted_answers, sample_answer, marking_rubric) and "
-    "topic/difficulty stay allowed, so a wrong key can be fixed and the attempts regraded."
+    "Once students have seen a question (it has answers in some attempt, it belongs to a "
+    "quiz that has attempts, or an attempt drew it), a change to what they saw (text, type, "
+    "options, marks, pairs, items) makes a new version: `version` counts up, ended attempts "
+    "keep the version they answered (review, grading, regrade, exports) and new attempts get "
+    "the new one. While an attempt using it is in progress the change is refused with 409 "
+    "(reason question_being_answered). Answer-key corrections (correct_answer, "
+    "accepted_answers, sample_answer, marking_rubric) and topic/difficulty change the current "
+    "version in place, so a wrong key can be fixed and the attempts regraded."
 )
 
 questions = service(name="questions", path="/api/questions",
@@ -63,7 +66,7 @@ def serialize_question(item: Question, in_use: bool | None = None) -> dict:
         "marks": item.marks, "options": options, "correct_answer": item.correct_answer,
         "accepted_answers": item.accepted_answers, "sample_answer": item.sample_answer,
         "marking_rubric": item.marking_rubric, **type_details(item),
-        "created_by": item.created_by,
+        "created_by": item.created_by, "version": item.version or 1,
         "created_at": iso(item.created_at), "updated_at": iso(item.updated_at),
     }
     if in_use is not None:
