@@ -30,6 +30,7 @@ AUDIT = "quiz_plugins.audit"
 CSV_IMPORT = "quiz_plugins.csv_import"
 EXPORTS = "quiz_plugins.exports"
 ANALYTICS = "quiz_plugins.analytics"
+SPA = "quiz_plugins.spa_compat"
 
 STUDENTS_CSV = ("file", "students.csv",
                 b"name,email,registration_number,class_name,section,academic_year\n"
@@ -207,6 +208,15 @@ CASES = [
     case("anticheat_quiz_violations", "GET", "/api/quizzes/{quiz}/violations", OWNER,
          plugin=ANTICHEAT),
     case("notifications", "GET", "/api/notifications", SIGNED_IN, plugin=NOTIFICATIONS),
+    case("spa_admin_dashboard_stats", "GET", "/api/admin/dashboard/stats", ADMIN_ONLY,
+         plugin=SPA),
+    case("spa_teacher_dashboard", "GET", "/api/teacher/dashboard", STAFF, plugin=SPA),
+    case("spa_student_dashboard", "GET", "/api/student/dashboard",
+         "401 200 200 403 403 403", plugin=SPA),
+    case("spa_student_quizzes", "GET", "/api/student/quizzes", "401 200 200 403 403 403",
+         plugin=SPA),
+    case("spa_student_results", "GET", "/api/student/results?page=1&per_page=10",
+         "401 200 200 403 403 403", plugin=SPA),
     case("notifications_read_all", "POST", "/api/notifications/read-all", SIGNED_IN, {},
          plugin=NOTIFICATIONS),
     # Student A's notification: nobody else sees it, admins included.

@@ -1,5 +1,84 @@
-"""SPA compat routes: see the package docstring."""
+"""The administrator's and teacher's dashboards of the SPA (``AdminDashboard.tsx``,
+``TeacherDashboard.tsx``).
+
+The administrator's figures are counts over the whole school (the canonical API has no
+such report); the teacher's come from the canonical lists of their own quizzes and the
+attempts at them, so they see exactly what the canonical API shows them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from quizcore.models import Quiz as QuizModel
+from quizcore.models import QuizAttempt, QuizStatus, Role, SchoolClass, Student, User
+from quizcore.rest import Service
+
+from .core import TAGS, core_items, refused_as_is
+
+admin_stats = Service(name="spa_admin_dashboard_stats", path="/api/admin/dashboard/stats",
+                      description="SPA: the school's figures for the admin dashboard.")
+teacher_dashboard = Service(name="spa_teacher_dashboard", path="/api/teacher/dashboard",
+                            description="SPA: the teacher's dashboard.")
+
+ENDED = ("submitted", "graded", "force_submitted")
+
+
+@admin_stats.get(permission="admin", tags=TAGS)
+def get_admin_stats(request):
+    """Counts of users (by role, active or not, claimed student accounts), classes, quizzes
+    (published, draft) and attempts, at the top level of the answer as the page reads it."""
+    session = request.dbsession
+    by_role = dict(session.execute(
+        sa.select(User.role, sa.func.count()).group_by(User.role)).all())
+    active = session.scalar(sa.select(sa.func.count()).where(User.is_active.is_(True)))
+    claimed = session.scalar(sa.select(sa.func.count()).select_from(Student)
+                             .where(Student.is_account_claimed.is_(True)))
+    by_status = dict(session.execute(
+        sa.select(QuizModel.status, sa.func.count()).group_by(QuizModel.status)).all())
+    total_users = sum(by_role.values())
+    students = by_role.get(Role.STUDENT, 0)
+    return {
+        "total_users": total_users,
+        "admin_count": by_role.get(Role.ADMIN, 0),
+        "teacher_count": by_role.get(Role.TEACHER, 0),
+        "student_count": students,
+        "active_users": active, "inactive_users": total_users - active,
+        "claimed_accounts": claimed, "unclaimed_accounts": students - claimed,
+        "total_classes": session.scalar(sa.select(sa.func.count()).select_from(SchoolClass)),
+        "total_quizzes": sum(by_status.values()),
+        "published_quizzes": by_status.get(QuizStatus.PUBLISHED, 0),
+        "draft_quizzes": by_status.get(QuizStatus.DRAFT, 0),
+        "total_attempts": session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)),
+    }
+
+
+@teacher_dashboard.get(permission="teach", tags=TAGS)
+@refused_as_is
+def get_teacher_dashboard(request):
+    """``stats`` (quizzes, published, students who attempted, average percentage of ended
+    attempts, completion rate: ended over all attempts), ``quizzes`` and
+    ``recent_attempts`` (the last 10), from the canonical lists of the teacher's own."""
+    quizzes = core_items(request, "/api/quizzes")
+    attempts = core_items(request, "/api/attempts")
+    ended = [a for a in attempts if a["status"] in ENDED]
+    scores = [float(a["percentage"]) for a in ended if a.get("percentage") is not None]
+    return {
+        "stats": {
+            "total_quizzes": len(quizzes),
+            "published_quizzes": sum(1 for q in quizzes if q["status"] == "published"),
+            "total_students": len({a["student"]["id"] for a in attempts}),
+            "average_score": round(sum(scores) / len(scores), 1) if scores else 0,
+            "completion_rate": round(100 * len(ended) / len(attempts), 1) if attempts else 0,
+        },
+        "quizzes": quizzes,
+        "recent_attempts": [{**a, "quiz_id": a["quiz"]["id"], "student_id": a["student"]["id"],
+                             "studentId": a["student"]["id"], "quizId": a["quiz"]["id"],
+                             "totalMarks": a["total_marks"]} for a in attempts[:10]],
+    }
 
 
 def includeme(config):
     """Register this module's compat services."""
+    for service in (admin_stats, teacher_dashboard):
+        config.add_cornice_service(service)
