@@ -208,6 +208,8 @@ CASES = [
     case("anticheat_quiz_violations", "GET", "/api/quizzes/{quiz}/violations", OWNER,
          plugin=ANTICHEAT),
     case("notifications", "GET", "/api/notifications", SIGNED_IN, plugin=NOTIFICATIONS),
+    case("notifications_unread_count", "GET", "/api/notifications/unread-count", SIGNED_IN,
+         plugin=NOTIFICATIONS),
     case("spa_admin_dashboard_stats", "GET", "/api/admin/dashboard/stats", ADMIN_ONLY,
          plugin=SPA),
     case("spa_teacher_dashboard", "GET", "/api/teacher/dashboard", STAFF, plugin=SPA),

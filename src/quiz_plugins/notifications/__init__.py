@@ -62,6 +62,6 @@ def includeme(config):
     config.add_subscriber(listener.on_attempt_extended, AttemptExtended)
     config.add_subscriber(listener.on_attempt_force_submitted, AttemptForceSubmitted)
     config.add_subscriber(listener.on_attempt_reopened, AttemptReopened)
-    for service in (views.notifications, views.read_all, views.notification,
+    for service in (views.notifications, views.read_all, views.unread, views.notification,
                     views.notification_read):
         config.add_cornice_service(service)

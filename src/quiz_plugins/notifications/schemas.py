@@ -12,6 +12,8 @@ from .messages import TYPES
 
 class NotificationListQuery(PaginationQuery):
     is_read = flag_field(missing=drop, description="true: read ones only; false: unread only")
+    unread_only = flag_field(missing=drop, description="true: unread ones only (the same as "
+                                                        "is_read=false, for older clients)")
     type = colander.SchemaNode(colander.String(), missing=drop,
                                validator=colander.OneOf(TYPES))
 

@@ -27,6 +27,8 @@ notifications = Service(name="notifications", path="/api/notifications",
 # taken for a notification id.
 read_all = Service(name="notifications_read_all", path="/api/notifications/read-all",
                    description="Mark every notification of the signed-in user as read.")
+unread = Service(name="notifications_unread_count", path="/api/notifications/unread-count",
+                 description="How many of the signed-in user's notifications are unread.")
 notification = Service(name="notification", path=NOTIFICATION_PATH,
                        path_info=ids_only(NOTIFICATION_PATH),
                        description="Delete one of the signed-in user's notifications.")
@@ -71,13 +73,21 @@ def list_notifications(request):
     statement = sa.select(Notification).where(Notification.user_id == user_id)
     if "is_read" in query:
         statement = statement.where(Notification.is_read.is_(query["is_read"]))
+    if query.get("unread_only"):
+        statement = statement.where(Notification.is_read.is_(False))
     if "type" in query:
         statement = statement.where(Notification.type == query["type"])
     statement = statement.order_by(Notification.created_at.desc(), Notification.id.desc())
     page, limit = page_params(request.validated)
     result = paginate(request.dbsession, statement, page, limit, serialize=notification_json)
     result["unread_count"] = unread_count(request.dbsession, user_id)
+    result["notifications"] = result["items"]  # the name older clients read
     return result
+
+
+@unread.get()
+def get_unread_count(request):
+    return {"unread_count": unread_count(request.dbsession, request.identity.id)}
 
 
 @notification_read.post(schema=NotificationRequest(), validators=(validator,))

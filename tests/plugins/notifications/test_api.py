@@ -150,3 +150,18 @@ def test_services_appear_in_the_openapi_document(testapp):
     for path in ("/api/notifications", "/api/notifications/read-all",
                  "/api/notifications/{id}", "/api/notifications/{id}/read"):
         assert path in paths, path
+
+
+def test_the_spas_notification_calls(testapp, auth, student, inbox):
+    """``NotificationCenter`` lists ``/notifications/?unread_only=false&limit=50`` and reads
+    ``notifications`` and ``unread_count``; ``getUnreadCount()`` reads ``unread_count``."""
+    body = testapp.get("/api/notifications/?unread_only=false&limit=50",
+                       headers=auth(student)).json
+    assert [n["id"] for n in body["notifications"]] == [row.id for row in inbox]
+    assert body["unread_count"] == 3
+    unread = testapp.get("/api/notifications?unread_only=true", headers=auth(student)).json
+    assert len(unread["notifications"]) == 3 and not any(n["is_read"] for n in unread["items"])
+    assert testapp.get("/api/notifications/unread-count",
+                       headers=auth(student)).json == {"unread_count": 3}
+    assert_error(testapp.get("/api/notifications?unread_only=perhaps", headers=auth(student),
+                             status=400), 400)
