@@ -219,6 +219,15 @@ CASES = [
          plugin=SPA),
     case("spa_student_results", "GET", "/api/student/results?page=1&per_page=10",
          "401 200 200 403 403 403", plugin=SPA),
+    case("spa_student_start", "POST", "/api/student/quiz/{quiz}/start",
+         "401 200 404 403 403 403", {}, plugin=SPA),
+    case("spa_student_answer", "POST", "/api/student/attempt/{attempt}/answer",
+         "401 200 404 403 403 403", {"question_id": "{question}", "answer": 1}, plugin=SPA),
+    case("spa_student_submit", "POST", "/api/student/attempt/{attempt}/submit",
+         "401 200 404 403 403 403", {}, plugin=SPA),
+    # A student reads their own; staff get the canonical list filtered to that student.
+    case("spa_student_attempts", "GET", "/api/attempts/student/{student}",
+         "401 200 404 200 200 200", plugin=SPA),
     case("notifications_read_all", "POST", "/api/notifications/read-all", SIGNED_IN, {},
          plugin=NOTIFICATIONS),
     # Student A's notification: nobody else sees it, admins included.

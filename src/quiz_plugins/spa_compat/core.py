@@ -3,6 +3,7 @@ canonical answer, so authorisation, visibility and every rule stay the core's.""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,18 +29,49 @@ class CoreRefused(Exception):
         self.response = response
 
 
-def core_get(request, path: str, **query: Any) -> Any:
-    """The JSON answer of ``GET path?query`` for the signed-in user, through the whole
-    application (its own transaction, tweens and views)."""
+#: Request headers a compat call hands on to the canonical one.
+FORWARDED_HEADERS = ("Authorization", "Idempotency-Key", "User-Agent")
+
+
+def _release_outer_transaction(request) -> None:
+    """End the compat request's own transaction (it has only read the identity) before the
+    first canonical call, which runs in its own: the compat request then holds no database
+    connection while the canonical one works, and what the canonical call commits never
+    depends on how the compat request ends."""
+    if not request.environ.get("quizcore.spa_compat.released"):
+        request.environ["quizcore.spa_compat.released"] = True
+        request.tm.abort()
+        request.tm.begin()
+
+
+def _call(request, path: str, method: str = "GET", body: Any = None, **query: Any):
+    _release_outer_transaction(request)
     sub = Request.blank(path + (f"?{urlencode(query)}" if query else ""),
-                        base_url=request.application_url)
-    authorization = request.headers.get("Authorization")
-    if authorization:
-        sub.headers["Authorization"] = authorization
+                        base_url=request.application_url, method=method)
+    for name in FORWARDED_HEADERS:
+        if name in request.headers:
+            sub.headers[name] = request.headers[name]
+    if body is not None:
+        sub.content_type = "application/json"
+        sub.body = json.dumps(body).encode("utf-8")
     sub.remote_addr = request.remote_addr
     response = request.invoke_subrequest(sub, use_tweens=True)
     if response.status_code >= 400:
         raise CoreRefused(response)
+    return response
+
+
+def core_get(request, path: str, **query: Any) -> Any:
+    """The JSON answer of ``GET path?query`` for the signed-in user, through the whole
+    application (its own transaction, tweens and views)."""
+    return _call(request, path, **query).json
+
+
+def core_post(request, path: str, body: Any = None) -> Any:
+    """``POST path`` with the JSON ``body`` for the signed-in user (as :func:`core_get`);
+    the compat answer takes the canonical status (201 for a new attempt...)."""
+    response = _call(request, path, "POST", body if body is not None else {})
+    request.response.status_code = response.status_code
     return response.json
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import colander
 
+from quizcore.domain.errors import Invalid, NotFound
+from quizcore.models import Role
 from quizcore.rest import PaginationQuery, Service, page_params, validator
 
-from .core import TAGS, core_get, core_items, refused_as_is, students_only
+from .core import TAGS, core_get, core_items, core_post, refused_as_is, students_only
 
 ENDED = ("submitted", "graded", "force_submitted")
 
@@ -21,6 +23,14 @@ student_dashboard = Service(name="spa_student_dashboard", path="/api/student/das
                             description="SPA: the student's dashboard.")
 student_quizzes = Service(name="spa_student_quizzes", path="/api/student/quizzes",
                           description="SPA: the quizzes open to the student.")
+student_start = Service(name="spa_student_start", path="/api/student/quiz/{id}/start",
+                        description="SPA: start (or resume) the student's attempt at a quiz.")
+student_answer = Service(name="spa_student_answer", path="/api/student/attempt/{id}/answer",
+                         description="SPA: save one answer of the student's attempt.")
+student_submit = Service(name="spa_student_submit", path="/api/student/attempt/{id}/submit",
+                         description="SPA: submit the student's attempt.")
+student_attempts = Service(name="spa_student_attempts", path="/api/attempts/student/{id}",
+                           description="SPA: a student's attempts with their answers.")
 student_results = Service(name="spa_student_results", path="/api/student/results",
                           description="SPA: the student's ended attempts, newest first.")
 
@@ -104,7 +114,75 @@ def get_student_results(request):
             "pages": max(1, -(-len(ended) // per_page)), "current_page": page}
 
 
+@student_start.post(permission="study", tags=TAGS)
+@students_only
+@refused_as_is
+def start_for_spa(request):
+    """``POST /api/quizzes/{id}/start``'s answer (201 new, 200 resumed), plus ``attempt``
+    (``id``, ``status``, ``started_at``...), which ``StudentQuizzes`` reads."""
+    body = core_post(request, f"/api/quizzes/{_path_id(request)}/start",
+                     _json_object(request))
+    return {**body, "attempt": {"id": body["attempt_id"], "quiz_id": body["quiz"]["id"],
+                                "status": body["status"], "started_at": body["started_at"],
+                                "deadline_at": body["deadline_at"]}}
+
+
+@student_answer.post(permission="study", tags=TAGS)
+@students_only
+@refused_as_is
+def answer_for_spa(request):
+    """``{question_id, answer}`` (the documented ``answer`` alias) to
+    ``POST /api/attempts/{id}/answer``; its answer unchanged."""
+    return core_post(request, f"/api/attempts/{_path_id(request)}/answer",
+                     _json_object(request))
+
+
+@student_submit.post(permission="study", tags=TAGS)
+@students_only
+@refused_as_is
+def submit_for_spa(request):
+    """``POST /api/attempts/{id}/submit``'s answer unchanged."""
+    return core_post(request, f"/api/attempts/{_path_id(request)}/submit")
+
+
+@student_attempts.get(permission="view", tags=TAGS)
+@refused_as_is
+def attempts_of_student(request):
+    """The attempts of a student (a student: only their own; staff: as the canonical list
+    lets them see), newest first, each with its ``answers`` and ``quiz_id``, as ``data``
+    (``StudentResults``) and ``attempts`` (``StudentQuizzes``)."""
+    student_id = _path_id(request)
+    identity = request.identity
+    if identity.role == Role.STUDENT and identity.id != student_id:
+        raise NotFound("Student")
+    query = {} if identity.role == Role.STUDENT else {"student_id": student_id}
+    attempts = []
+    for attempt in core_items(request, "/api/attempts", **query):
+        detail = core_get(request, f"/api/attempts/{attempt['id']}")
+        attempts.append({**attempt_card(attempt), "answers": detail["answers"],
+                         "teacher_graded": attempt["status"] == "graded"})
+    return {"data": attempts, "attempts": attempts}
+
+
+def _path_id(request) -> str:
+    return request.matchdict["id"]
+
+
+def _json_object(request) -> dict:
+    """The request's JSON object (an empty body is ``{}``); anything else is a 400."""
+    if not request.body:
+        return {}
+    try:
+        body = request.json_body
+    except ValueError:
+        raise Invalid("The body is not valid JSON.", field="body") from None
+    if not isinstance(body, dict):
+        raise Invalid("The body is a JSON object.", field="body")
+    return body
+
+
 def includeme(config):
     """Register this module's compat services."""
-    for service in (student_dashboard, student_quizzes, student_results):
+    for service in (student_dashboard, student_quizzes, student_results, student_start,
+                    student_answer, student_submit, student_attempts):
         config.add_cornice_service(service)
