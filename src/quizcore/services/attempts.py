@@ -56,11 +56,10 @@ def _visible_attempt(request) -> QuizAttempt:
 def _expire_due(request, user) -> None:
     """Lazy expiry for lists: auto-submit the viewer's expired attempts before listing."""
     grace = request.registry.settings["quizcore.answer_grace_seconds"]
-    cutoff = timing.expiry_cutoff(utcnow(), grace)
     statement = _scope(
         sa.select(QuizAttempt.id).join(QuizModel, QuizModel.id == QuizAttempt.quiz_id)
-        .where(QuizAttempt.status == lifecycle.AttemptStatus.IN_PROGRESS,
-               QuizAttempt.deadline_at < cutoff), user).limit(LIST_EXPIRY_LIMIT)
+        .where(lifecycle.expired_condition(request.dbsession, utcnow(), grace)),
+        user).limit(LIST_EXPIRY_LIMIT)
     for attempt_id in request.dbsession.scalars(statement).all():
         lifecycle.expire_attempt(request.dbsession, attempt_id)
 
@@ -69,7 +68,8 @@ def submit_view(result: lifecycle.SubmitResult) -> dict:
     # Cornice's JSON renderer knows no Decimal: scores are converted here (jsonable).
     return jsonable({
         "attempt_id": result.attempt_id,
-        "status": "pending" if result.pending else "graded",
+        "status": "not_counted" if result.status == lifecycle.AttemptStatus.NOT_COUNTED
+        else "pending" if result.pending else "graded",
         "attempt_status": str(result.status),
         "score": result.score, "total_marks": result.total_marks,
         "percentage": result.percentage, "passed": result.passed,
@@ -108,6 +108,7 @@ def list_attempts(request):
             "student": {"id": item.student_id, "name": name,
                         "registration_number": registration},
             "attempt_number": item.attempt_number, "status": str(item.status),
+            "counted": item.status != lifecycle.AttemptStatus.NOT_COUNTED,
             "score": item.score, "total_marks": item.total_marks,
             "percentage": item.percentage, "passed": item.passed,
             "total_violations": item.total_violations,
@@ -134,7 +135,7 @@ def get_attempt(request):
     user = request.user
     quiz = item.quiz
     staff = not is_student(user)
-    policy = review.review_policy(item, quiz, staff=staff)
+    policy = review.review_policy(item, quiz, staff=staff, session=request.dbsession, now=now)
     student = request.dbsession.get(Student, item.student_id)
     violations = []
     for violation in item.violations:
@@ -162,13 +163,20 @@ def get_attempt(request):
                  "passing_percentage": quiz.passing_percentage,
                  "allow_review": quiz.allow_review,
                  "show_answers_after_submission": quiz.show_answers_after_submission,
+                 "review": review.quiz_review(quiz),
+                 "overdue_handling": quiz.overdue_handling,
+                 "grace_period_minutes": quiz.grace_period_minutes,
                  # The questions as this attempt shows them (the same entries as in
                  # "answers", so the same review policy: empty when answers are hidden).
                  "questions": [entry["question"] for entry in answers]},
         "student": {"id": item.student_id, "name": student.user.name if student else None,
                     "registration_number": student.registration_number if student else None},
+        # What the viewer sees now (the quiz's "review" says when each item shows).
         "review": {"answers": policy.answers, "marks": policy.marks,
-                   "correct_answers": policy.keys},
+                   "correct_answers": policy.keys, "feedback": policy.shows_feedback},
+        # False for an attempt closed ungraded at its deadline (overdue handling
+        # "notcounted"): it has no score and does not count.
+        "counted": item.status != lifecycle.AttemptStatus.NOT_COUNTED,
         "answers": answers,
         "violations": violations,
     })
