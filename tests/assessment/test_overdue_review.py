@@ -204,3 +204,24 @@ def test_a_not_counted_attempt_says_so(testapp, quiz, student, auth, dbsession, 
     listed = testapp.get("/api/attempts", headers=auth(student)).json
     items = listed.get("items") or listed.get("attempts") or listed.get("data")
     assert [(i["status"], i["counted"]) for i in items] == [("not_counted", False)]
+
+
+def test_status_tells_the_exam_page_about_the_grace_period(testapp, quiz, student, auth,
+                                                           dbsession, registry):
+    quiz.overdue_handling, quiz.grace_period_minutes = "graceperiod", 10
+    dbsession.flush()
+    now = utcnow()
+    attempt = factories.QuizAttemptFactory(quiz=quiz, student=student,
+                                           started_at=now - dt.timedelta(hours=1),
+                                           deadline_at=now - dt.timedelta(minutes=2))
+    dbsession.flush()
+    status = testapp.get(f"/api/attempts/{attempt.id}/status", headers=auth(student)).json
+    grace = registry.settings["quizcore.answer_grace_seconds"]
+    assert status["overdue_handling"] == "graceperiod" and status["in_grace_period"]
+    assert status["accepts_answers"] is False and status["status"] == "in_progress"
+    assert dt.datetime.fromisoformat(status["submit_until"].replace("Z", "")) == \
+        attempt.deadline_at + dt.timedelta(minutes=10, seconds=grace)
+    # The student's submit inside the grace is theirs.
+    result = testapp.post_json(f"/api/attempts/{attempt.id}/submit", {},
+                               headers=auth(student)).json
+    assert result["attempt_status"] in ("submitted", "graded")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..domain import attempts as lifecycle
-from ..domain import overrides, review, timing, visibility
+from ..domain import overdue, overrides, review, timing, visibility
 from ..domain.errors import Invalid, NotFound
 from ..models import Quiz as QuizModel
 from ..models import QuizAttempt, Student, User, utcnow
@@ -185,8 +185,9 @@ def get_attempt(request):
 @attempt_status.get(permission="study")
 def get_attempt_status(request):
     """Status and seconds remaining of the student's own attempt (its deadline moves when a
-    teacher extends it), whether a save would be accepted now, and the student's effective
-    limits of the quiz. A pure read: it never submits anything."""
+    teacher extends it), whether a save would be accepted now, until when a submit is the
+    student's own (``submit_until``; ``in_grace_period`` in a graceperiod quiz's extra
+    minutes), and the student's effective limits of the quiz. A pure read: it never submits anything."""
     row = overrides.attempt_limits(request.dbsession, request.matchdict["id"])
     if row is None or row.student_id != request.identity.id:
         raise NotFound("Attempt")
@@ -199,6 +200,15 @@ def get_attempt_status(request):
         "time_remaining_seconds": timing.seconds_remaining(row.deadline_at, now)
         if row.status == lifecycle.AttemptStatus.IN_PROGRESS else 0,
         "accepts_answers": timing.save_refusal(row.status, row.deadline_at, now, grace) is None,
+        # The quiz's overdue handling: with "graceperiod" a submit is still the student's
+        # own until submit_until although answers no longer change.
+        "overdue_handling": row.overdue_handling,
+        "submit_until": iso(overdue.submit_until(row.deadline_at, row.overdue_handling,
+                                                 row.grace_period_minutes, grace))
+        if row.deadline_at is not None else None,
+        "in_grace_period": overdue.in_grace_period(
+            row.status, row.deadline_at, now, mode=row.overdue_handling,
+            minutes=row.grace_period_minutes, network_grace_seconds=grace),
         "server_time": iso(now),
     }
 
