@@ -73,7 +73,8 @@ def test_students_never_see_keys_before_or_after_submission(testapp, secret_quiz
     for response in responses:
         assert_no_keys(response)
     review = responses[-1].json
-    assert review["review"] == {"answers": True, "marks": True, "correct_answers": False}
+    assert review["review"] == {"answers": True, "marks": True, "correct_answers": False,
+                                "feedback": True}
     # The cached student view holds no keys either.
     cached = redis.get(cache_key(quiz.id))
     assert cached and not any(secret in cached for secret in SECRETS)

@@ -103,8 +103,8 @@ def report_policy(user: User, attempt: QuizAttempt) -> ReviewPolicy:
     """What ``user`` may have of ``attempt`` on paper.
 
     The quiz's owner and administrators: everything (staff view). The attempt's student:
-    once the attempt has ended and only when the quiz allows review (answers, marks and
-    feedback; answer keys only with ``show_answers_after_submission``), as on screen.
+    once the attempt has ended and only when the quiz's review timing shows its answers
+    now (marks, answer keys and feedback each as their own timing allows), as on screen.
     Raises :class:`~quizcore.domain.errors.NotFound` for anyone else and
     :class:`~quizcore.domain.errors.Forbidden` when the student's review is not allowed.
     """
@@ -117,8 +117,8 @@ def report_policy(user: User, attempt: QuizAttempt) -> ReviewPolicy:
         raise Forbidden("The attempt's report is available once the attempt is submitted.",
                         reason="in_progress")
     policy = review_policy(attempt, quiz, staff=False)
-    if not (policy.answers and policy.marks):
-        raise Forbidden("This quiz does not allow reviewing attempts.",
+    if not policy.answers:
+        raise Forbidden("This quiz does not allow reviewing attempts (now).",
                         reason="review_not_allowed")
     return policy
 
@@ -156,8 +156,9 @@ def load_attempt_report(session: Session, attempt: QuizAttempt,
                                 answered=chosen is not None or bool(text and text.strip()))
             if policy.marks and answer is not None:
                 entry.marks_awarded = answer.marks_awarded
-                entry.feedback = answer.feedback
                 entry.is_correct = is_correct(answer.marks_awarded, link.marks)
+            if policy.shows_feedback and answer is not None:
+                entry.feedback = answer.feedback
             if policy.keys:
                 entry.correct_answer = question.correct_answer
                 entry.accepted_answers = list(question.accepted_answers or ()) or None
@@ -229,8 +230,8 @@ def _answer_block(entry: AnswerEntry, report: AttemptReport, style) -> list:
         flow.append(pdf.para(f"Marking rubric: {entry.marking_rubric}", style["small"]))
     if report.policy.marks:
         flow.append(pdf.para(_marks_line(entry), style["small"]))
-        if entry.feedback:
-            flow.append(pdf.para(f"Feedback: {entry.feedback}", style["small"]))
+    if entry.feedback:
+        flow.append(pdf.para(f"Feedback: {entry.feedback}", style["small"]))
     return [KeepTogether(flow[:4]), *flow[4:]]
 
 

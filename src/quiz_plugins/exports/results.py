@@ -38,7 +38,7 @@ HEADER = ("Student", "Registration number", "Class", "Attempt", "Status",
 #: consecutive tables of a few hundred rows.
 PDF_TABLE_ROWS = 250
 STATUS_LABELS = {"in_progress": "in progress", "auto_submitted": "auto-submitted",
-                 "force_submitted": "force-submitted"}
+                 "force_submitted": "force-submitted", "not_counted": "not counted"}
 
 
 @dataclass

@@ -9,6 +9,8 @@ names the SPA's pages read (``StudentDashboard.tsx``, ``StudentQuizzes.tsx``,
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import colander
 
 from quizcore.domain.errors import Invalid, NotFound
@@ -151,7 +153,7 @@ def attempts_of_student(request):
     """The attempts of a student (a student: only their own; staff: as the canonical list
     lets them see), newest first, each with its ``answers`` and ``quiz_id``, as ``data``
     (``StudentResults``) and ``attempts`` (``StudentQuizzes``)."""
-    student_id = _path_id(request)
+    student_id = request.matchdict["id"]
     identity = request.identity
     if identity.role == Role.STUDENT and identity.id != student_id:
         raise NotFound("Student")
@@ -165,7 +167,9 @@ def attempts_of_student(request):
 
 
 def _path_id(request) -> str:
-    return request.matchdict["id"]
+    """The path's id as a path segment of the canonical call (any text the SPA sent; the
+    canonical route answers 404 for what is no id)."""
+    return quote(request.matchdict["id"], safe="")
 
 
 def _json_object(request) -> dict:

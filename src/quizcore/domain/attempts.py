@@ -15,9 +15,12 @@ An answer, once acknowledged, is never lost:
 * **submit** locks the attempt row (``SELECT ... FOR UPDATE``); the first submit finishes
   the attempt and grades it through the grading hook, any later or concurrent submit returns
   that first result.
-* **expiry**: an attempt past its deadline plus the grace period is auto-submitted with every
-  answer saved, lazily when touched and by the sweeper (``quizctl sweep``);
-  its ``submitted_at`` is the deadline.
+* **expiry**: an attempt past its deadline plus the grace period is ended by the server,
+  lazily when touched and by the sweeper (``quizctl sweep``), as the quiz's overdue
+  handling says (:mod:`quizcore.domain.overdue`): auto-submitted with every answer saved
+  (``autosubmit``; ``graceperiod`` once its extra minutes, in which the student may still
+  submit, are over too), or closed ungraded as ``not_counted`` (``notcounted``); its
+  ``submitted_at`` is the deadline.
 
 The functions take the database session (a request's, a script's: see
 :mod:`quizcore.transactions`), the acting user where one acts, and an optional ``now``. They
@@ -56,7 +59,7 @@ from ..models import (
 )
 from ..redis_client import REDIS_ERRORS
 from ..transactions import after_commit, mark_changed, redis_of, registry_of, settings_of
-from . import overrides, papers, quiz_payload, review, shuffle, timing
+from . import overdue, overrides, papers, quiz_payload, review, shuffle, timing
 from .errors import Conflict, Invalid, NotFound
 from .grading import (
     GradableQuestion,
@@ -97,6 +100,57 @@ def effective_deadline(attempt: QuizAttempt) -> dt.datetime:
         return attempt.deadline_at
     quiz = attempt.quiz
     return timing.compute_deadline(attempt.started_at, quiz.time_limit_minutes, quiz.end_date)
+
+
+def expires_at(attempt: QuizAttempt, grace_seconds: int) -> dt.datetime:
+    """When the server ends ``attempt`` if the student has not (its quiz's overdue
+    handling: :func:`quizcore.domain.overdue.submit_until`)."""
+    quiz = attempt.quiz
+    return overdue.submit_until(effective_deadline(attempt), quiz.overdue_handling,
+                                quiz.grace_period_minutes, grace_seconds)
+
+
+def is_expired(attempt: QuizAttempt, now: dt.datetime, grace_seconds: int) -> bool:
+    """In progress and past :func:`expires_at`: the server must end it."""
+    quiz = attempt.quiz
+    return overdue.is_expired(attempt.status, effective_deadline(attempt), now,
+                              mode=quiz.overdue_handling, minutes=quiz.grace_period_minutes,
+                              network_grace_seconds=grace_seconds)
+
+
+def _grace_minutes_in_use(session: Session) -> list[int]:
+    return sorted(m for m in session.scalars(
+        sa.select(Quiz.grace_period_minutes).distinct()
+        .where(Quiz.overdue_handling == overdue.GRACEPERIOD,
+               Quiz.grace_period_minutes.is_not(None))) if m)
+
+
+def expired_condition(session: Session, now: dt.datetime,
+                      grace_seconds: int) -> sa.ColumnElement[bool]:
+    """A condition on ``QuizAttempt`` joined with its ``Quiz``: in progress with a stored
+    deadline, and past the moment its quiz's overdue handling ends it (portable SQL: one
+    branch per grace period in use)."""
+    cutoff = timing.expiry_cutoff(now, grace_seconds)
+    branches = [sa.and_(Quiz.overdue_handling != overdue.GRACEPERIOD,
+                        QuizAttempt.deadline_at < cutoff)]
+    for minutes in _grace_minutes_in_use(session):
+        branches.append(sa.and_(Quiz.overdue_handling == overdue.GRACEPERIOD,
+                                Quiz.grace_period_minutes == minutes,
+                                QuizAttempt.deadline_at < cutoff - dt.timedelta(
+                                    minutes=minutes)))
+    return sa.and_(QuizAttempt.status == AttemptStatus.IN_PROGRESS, sa.or_(*branches))
+
+
+def running_attempt_condition(session: Session, quiz: Quiz,
+                              now: dt.datetime) -> sa.ColumnElement[bool]:
+    """A condition on ``QuizAttempt`` true for the attempts at ``quiz`` still running at
+    ``now``: in progress and not yet past the moment the server ends them."""
+    slack = dt.timedelta(seconds=_grace(session),
+                         minutes=overdue.grace_minutes(quiz.overdue_handling,
+                                                       quiz.grace_period_minutes))
+    return sa.and_(QuizAttempt.status == AttemptStatus.IN_PROGRESS,
+                   sa.or_(QuizAttempt.deadline_at.is_(None),
+                          QuizAttempt.deadline_at >= now - slack))
 
 
 # -- start / resume --------------------------------------------------------------------------
@@ -143,8 +197,7 @@ def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetim
         open_attempt = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS),
                             None)
         if open_attempt is not None:
-            if timing.is_expired(open_attempt.status, effective_deadline(open_attempt), now,
-                                 grace):
+            if is_expired(open_attempt, now, grace):
                 expired.append(auto_submit_attempt(session, open_attempt,
                                                    reason=REASON_DEADLINE, now=now))
                 continue
@@ -608,7 +661,9 @@ def lock_attempt(session: Session, attempt_id: str) -> QuizAttempt | None:
 def submit_attempt(session: Session, attempt_id: str, *, student_id: str | None = None,
                    now: dt.datetime | None = None) -> SubmitResult:
     """The student submits. Idempotent: a second (or concurrent) submit returns the first
-    result. Past the deadline plus grace it becomes an auto-submission (reason ``deadline``).
+    result. Past the deadline plus grace (with the quiz's grace period, ``graceperiod``) it
+    becomes the server's end of the attempt (reason ``deadline``; ``notcounted``: closed
+    ungraded).
     ``student_id`` restricts the attempt to its owner (:class:`NotFound` otherwise)."""
     now = now or utcnow()
     attempt = lock_attempt(session, attempt_id)
@@ -616,7 +671,7 @@ def submit_attempt(session: Session, attempt_id: str, *, student_id: str | None 
         raise NotFound("Attempt")
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return SubmitResult.of(attempt, already_submitted=True)
-    if timing.is_expired(attempt.status, effective_deadline(attempt), now, _grace(session)):
+    if is_expired(attempt, now, _grace(session)):
         return _finish(session, attempt, REASON_DEADLINE, now)
     return _finish(session, attempt, REASON_STUDENT, now, actor_id=student_id)
 
@@ -668,6 +723,8 @@ def grading_context(session: Session, attempt: QuizAttempt, *, reason: str,
 def _finish(session: Session, attempt: QuizAttempt, reason: str, now: dt.datetime, *,
             actor_id: str | None = None) -> SubmitResult:
     quiz = attempt.quiz
+    if reason == REASON_DEADLINE and quiz.overdue_handling == overdue.NOTCOUNTED:
+        return _close_not_counted(session, attempt, now)
     if reason == REASON_DEADLINE:
         attempt.submitted_at = timing.auto_submitted_at(effective_deadline(attempt), now)
     else:
@@ -719,6 +776,26 @@ def _finish(session: Session, attempt: QuizAttempt, reason: str, now: dt.datetim
     return SubmitResult.of(attempt, already_submitted=False)
 
 
+def _close_not_counted(session: Session, attempt: QuizAttempt,
+                       now: dt.datetime) -> SubmitResult:
+    """``notcounted``: the attempt was not submitted by its deadline. It is closed with its
+    answers kept (final) but not graded: no score, status ``not_counted``."""
+    attempt.submitted_at = timing.auto_submitted_at(effective_deadline(attempt), now)
+    attempt.status = AttemptStatus.NOT_COUNTED
+    attempt.score = attempt.percentage = attempt.passed = None
+    for answer in session.scalars(
+            sa.select(StudentAnswer).where(StudentAnswer.attempt_id == attempt.id)):
+        answer.is_final = True
+    session.flush()
+    student_name = session.scalar(sa.select(User.name).where(User.id == attempt.student_id))
+    emit(session, AttemptSubmitted(
+        actor_id=None, attempt_id=attempt.id, quiz_id=attempt.quiz_id,
+        student_id=attempt.student_id, student_name=student_name or "",
+        submitted_at=attempt.submitted_at, status=str(attempt.status),
+        reason=REASON_DEADLINE, score=None, pending_manual_grading=False))
+    return SubmitResult.of(attempt, already_submitted=False)
+
+
 # -- expiry ----------------------------------------------------------------------------------
 
 
@@ -726,7 +803,7 @@ def expire_if_due(session: Session, attempt: QuizAttempt,
                   now: dt.datetime | None = None) -> SubmitResult | None:
     """Auto-submit ``attempt`` if its deadline and grace are over (lazy expiry)."""
     now = now or utcnow()
-    if not timing.is_expired(attempt.status, effective_deadline(attempt), now, _grace(session)):
+    if not is_expired(attempt, now, _grace(session)):
         return None
     return expire_attempt(session, attempt.id, now=now)
 
@@ -737,24 +814,23 @@ def expire_attempt(session: Session, attempt_id: str, *,
     and expired; None otherwise (the student submitted meanwhile, or time remains)."""
     now = now or utcnow()
     attempt = lock_attempt(session, attempt_id)
-    if attempt is None or not timing.is_expired(attempt.status, effective_deadline(attempt),
-                                                now, _grace(session)):
+    if attempt is None or not is_expired(attempt, now, _grace(session)):
         return None
     return _finish(session, attempt, REASON_DEADLINE, now)
 
 
 def expired_attempt_ids(session: Session, *, now: dt.datetime, grace_seconds: int,
                         limit: int = 500) -> list[str]:
-    """In-progress attempts whose deadline and grace are over, oldest deadline first."""
-    cutoff = timing.expiry_cutoff(now, grace_seconds)
+    """In-progress attempts past the moment their quiz's overdue handling ends them, oldest
+    deadline first."""
     ids = list(session.scalars(
-        sa.select(QuizAttempt.id)
-        .where(QuizAttempt.status == AttemptStatus.IN_PROGRESS, QuizAttempt.deadline_at < cutoff)
+        sa.select(QuizAttempt.id).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(expired_condition(session, now, grace_seconds))
         .order_by(QuizAttempt.deadline_at).limit(limit)))
     # Attempts stored without a deadline (imported data): computed from their quiz.
     for attempt in session.scalars(
             sa.select(QuizAttempt).where(QuizAttempt.status == AttemptStatus.IN_PROGRESS,
                                          QuizAttempt.deadline_at.is_(None)).limit(limit)):
-        if timing.is_expired(attempt.status, effective_deadline(attempt), now, grace_seconds):
+        if is_expired(attempt, now, grace_seconds):
             ids.append(attempt.id)
     return ids[:limit]

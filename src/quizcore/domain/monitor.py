@@ -36,8 +36,10 @@ from . import papers
 
 #: Status shown for a student of an assigned class who has no attempt yet.
 NOT_STARTED = "not_started"
+#: Attempts that have ended (a ``not_counted`` one too: it is over, only ungraded).
 COMPLETED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED,
-                      AttemptStatus.AUTO_SUBMITTED, AttemptStatus.FORCE_SUBMITTED)
+                      AttemptStatus.AUTO_SUBMITTED, AttemptStatus.FORCE_SUBMITTED,
+                      AttemptStatus.NOT_COUNTED)
 
 
 def can_monitor(user: User | None, quiz: Quiz) -> bool:

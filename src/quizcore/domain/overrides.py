@@ -184,6 +184,9 @@ class AttemptLimits:
     status: Any
     deadline_at: dt.datetime | None
     limits: Effective
+    #: The quiz's overdue handling (:mod:`quizcore.domain.overdue`).
+    overdue_handling: str | None = None
+    grace_period_minutes: int | None = None
 
 
 _attempts, _quizzes = QuizAttempt.__table__, Quiz.__table__
@@ -195,7 +198,8 @@ _TERMS = ("time_limit_minutes", "time_multiplier", "extra_attempts", "start_date
 _ATTEMPT_LIMITS = sa.select(
     _attempts.c.student_id, _attempts.c.quiz_id, _attempts.c.status, _attempts.c.deadline_at,
     _quizzes.c.time_limit_minutes, _quizzes.c.max_attempts, _quizzes.c.start_date,
-    _quizzes.c.end_date, _students.c.time_multiplier.label("accommodation"),
+    _quizzes.c.end_date, _quizzes.c.overdue_handling, _quizzes.c.grace_period_minutes,
+    _students.c.time_multiplier.label("accommodation"),
     _overrides.c.id.label("override_id"),
     _overrides.c.student_id.label("override_student_id"),
     *(_overrides.c[name].label(f"override_{name}") for name in _TERMS),
@@ -224,7 +228,7 @@ def attempt_limits(session: Session, attempt_id: str) -> AttemptLimits | None:
                                 first.end_date),
                      accommodation=first.accommodation, student=own, classes=classes)
     return AttemptLimits(first.student_id, first.quiz_id, first.status, first.deadline_at,
-                         limits)
+                         limits, first.overdue_handling, first.grace_period_minutes)
 
 
 def student_window_condition(student_id: str, class_id: str | None, now: dt.datetime):

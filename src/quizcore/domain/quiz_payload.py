@@ -165,6 +165,8 @@ def student_quiz_fields(quiz: Quiz, total: int, count: int) -> dict[str, Any]:
         "randomize_questions": quiz.randomize_questions,
         "randomize_options": quiz.randomize_options, "allow_review": quiz.allow_review,
         "negative_marking": float(quiz.negative_marking or 0),
+        "overdue_handling": quiz.overdue_handling,
+        "grace_period_minutes": quiz.grace_period_minutes,
     }
 
 

@@ -43,7 +43,7 @@ from ..models import (
     SchoolClass,
     TeacherClass,
 )
-from . import access_codes, papers, quiz_payload
+from . import access_codes, overdue, papers, quiz_payload, review
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .questions import MAX_MARKS
 from .timing import storable, to_naive_utc
@@ -59,7 +59,10 @@ SETTINGS_FIELDS = (
     "title", "subject", "description", "time_limit_minutes", "start_date", "end_date",
     "passing_percentage", "max_attempts", "show_answers_after_submission",
     "randomize_questions", "randomize_options", "allow_review", "negative_marking",
+    "overdue_handling", "grace_period_minutes", "review_settings",
 )
+#: The older review flags (:mod:`quizcore.domain.review` maps them onto ``review``).
+REVIEW_FLAGS = ("allow_review", "show_answers_after_submission")
 #: Settings frozen once the quiz has attempts (they decide what an attempt shows).
 FROZEN_ONCE_ATTEMPTED = ("randomize_questions", "randomize_options")
 
@@ -67,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     "description": None, "start_date": None, "end_date": None, "passing_percentage": 40,
     "max_attempts": 1, "show_answers_after_submission": False, "randomize_questions": False,
     "randomize_options": False, "allow_review": True, "negative_marking": Decimal(0),
+    "overdue_handling": overdue.DEFAULT_MODE, "grace_period_minutes": None,
+    "review_settings": None,
 }
 
 
@@ -101,7 +106,10 @@ def _date(values: Mapping[str, Any], field: str) -> dt.datetime | None:
 
 
 def clean_settings(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Check a complete set of quiz settings (:data:`SETTINGS_FIELDS`); return them cleaned."""
+    """Check a complete set of quiz settings (:data:`SETTINGS_FIELDS`); return them cleaned.
+
+    ``review`` (a request's partial review object) is merged onto the stored one and sets
+    the older flags to match."""
     values = {**DEFAULTS, **values}
     for field in ("passing_percentage", "max_attempts"):
         if values[field] is None:
@@ -121,6 +129,14 @@ def clean_settings(values: Mapping[str, Any]) -> dict[str, Any]:
                  "allow_review"):
         cleaned[flag] = bool(values.get(flag))
     cleaned["negative_marking"] = _fraction(values.get("negative_marking"), "negative_marking")
+    cleaned.update(overdue.clean(values))
+    cleaned["review_settings"] = values.get("review_settings")
+    if values.get("review") is not None:
+        base = review.review_from_flags(cleaned["allow_review"],
+                                        cleaned["show_answers_after_submission"])
+        base.update(cleaned["review_settings"] or {})
+        cleaned["review_settings"] = review.clean_review(values["review"], base)
+        cleaned.update(review.flags_from_review(cleaned["review_settings"]))
     if cleaned["start_date"] and cleaned["end_date"] and \
             cleaned["end_date"] <= cleaned["start_date"]:
         raise Invalid("end_date must be after start_date.", field="end_date")
@@ -385,6 +401,12 @@ def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
                 sections: Sequence[SectionSpec] | None = None) -> tuple[dict, dict]:
     """Apply a partial update; returns ``(old, new)`` of the changed fields."""
     current = settings_of(quiz)
+    settings = dict(settings)
+    if settings.get("overdue_handling", overdue.GRACEPERIOD) != overdue.GRACEPERIOD and \
+            "grace_period_minutes" not in settings:
+        settings["grace_period_minutes"] = None  # leaving graceperiod drops its minutes
+    if any(flag in settings for flag in REVIEW_FLAGS) and settings.get("review") is None:
+        settings["review_settings"] = None  # the older flags decide again
     merged = clean_settings({**current, **settings})
     changed = [field for field in SETTINGS_FIELDS if merged[field] != current[field]]
     old: dict[str, Any] = {f: current[f] for f in changed}

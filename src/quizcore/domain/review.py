@@ -2,10 +2,32 @@
 
 * While the attempt is in progress the student sees the questions (in the attempt's order)
   and their own saved answers, nothing else: no marks, no correct answers.
-* After submission, with ``allow_review`` off: the result only (score, status), no answers.
-* After submission, with ``allow_review`` on: their answers with marks, feedback and
-  whether each was right; with ``show_answers_after_submission`` also the correct answers
-  (``correct_answer``, ``accepted_answers``, ``sample_answer``).
+* After submission the quiz's **review timing** decides, item by item, what the student
+  sees at this moment (:func:`review_timing`, a pure function). The quiz's ``review`` object
+  has four items, each with a *when* (W):
+
+  - ``answers``: the questions and their own answers (the per-question list; without it
+    nothing per question is shown, whatever the other items say);
+  - ``marks``: marks awarded per question and whether each was right;
+  - ``correct_answers``: the answer key (``correct_answer``, ``accepted_answers``,
+    ``sample_answer`` and the richer types' keys);
+  - ``feedback``: the teacher's or grader's feedback per answer.
+
+  W is ``immediately`` (once submitted), ``after_close``, ``never`` or an ISO date (from
+  that moment). **After close** means: the quiz is closed for everyone - archived, or its
+  latest end (its ``end_date`` and every override's ``end_date``, make-up windows included)
+  has passed - *and* no attempt at the quiz is still running (an extended or grace-period
+  attempt included). A date likewise waits for the last running attempt to end, so an early
+  finisher never sees anything timed "later" while classmates are still sitting; only
+  ``immediately`` does not wait. A quiz without an ``end_date`` closes when archived.
+  The attempt's overall result (score, status) is not part of the review timing: it is
+  shown as soon as it is known, as before.
+* Quizzes that never set ``review`` keep the two older flags, which map onto it:
+  ``allow_review`` off is ``never`` for all four items; on, answers, marks and feedback are
+  ``immediately`` and correct answers ``immediately`` with ``show_answers_after_submission``
+  (else ``never``). Writing a flag rewrites the matching items; writing ``review`` sets the
+  flags to what it means now (``allow_review``: answers visible at some point;
+  ``show_answers_after_submission``: correct answers not ``never``).
 * A marking rubric is a teacher's instrument and never shown to students.
 
 Teachers (of the quiz) and admins see everything, in the quiz's original order.
@@ -14,17 +36,29 @@ Students read option indexes as their attempt shows them; teachers read the orig
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from ..models import AttemptStatus, QuestionType, Quiz, QuizAttempt, StudentAnswer
+from ..models import (
+    AttemptStatus,
+    QuestionType,
+    Quiz,
+    QuizAttempt,
+    QuizOverride,
+    QuizStatus,
+    StudentAnswer,
+    utcnow,
+)
 from . import papers, shuffle
+from .errors import Invalid
 from .quiz_payload import student_question
-from .timing import iso
+from .timing import iso, storable, to_naive_utc
 
 #: Answer-key fields a student may receive once the policy allows it.
 STUDENT_KEY_FIELDS = ("correct_answer", "accepted_answers", "sample_answer",
@@ -87,27 +121,167 @@ def structured_key(question, option_perm, choice_perm) -> dict[str, Any]:
 class ReviewPolicy:
     #: The student's own answers are listed.
     answers: bool
-    #: Marks awarded, feedback, right or wrong.
+    #: Marks awarded, right or wrong.
     marks: bool
     #: Correct answers, accepted answers, sample answers.
     keys: bool
     #: Teacher view: original order, rubric, bank metadata.
     staff: bool = False
+    #: Feedback on each answer (None: as ``marks``).
+    feedback: bool | None = None
+
+    @property
+    def shows_feedback(self) -> bool:
+        return self.marks if self.feedback is None else self.feedback
 
 
-STAFF_POLICY = ReviewPolicy(answers=True, marks=True, keys=True, staff=True)
+STAFF_POLICY = ReviewPolicy(answers=True, marks=True, keys=True, staff=True, feedback=True)
+NOTHING = ReviewPolicy(answers=False, marks=False, keys=False, feedback=False)
+
+# -- review timing ---------------------------------------------------------------------------
+
+IMMEDIATELY = "immediately"
+AFTER_CLOSE = "after_close"
+NEVER = "never"
+WHENS = (IMMEDIATELY, AFTER_CLOSE, NEVER)
+#: The items of a quiz's ``review`` object.
+ITEMS = ("answers", "marks", "correct_answers", "feedback")
 
 
-def review_policy(attempt: QuizAttempt, quiz: Quiz, *, staff: bool) -> ReviewPolicy:
-    """What the viewer may see of ``attempt`` now (``staff``: its quiz's teacher or an admin)."""
+def review_from_flags(allow_review: bool, show_answers_after_submission: bool) -> dict:
+    """The ``review`` object the two older flags mean."""
+    if not allow_review:
+        return dict.fromkeys(ITEMS, NEVER)
+    return {"answers": IMMEDIATELY, "marks": IMMEDIATELY, "feedback": IMMEDIATELY,
+            "correct_answers": IMMEDIATELY if show_answers_after_submission else NEVER}
+
+
+def flags_from_review(review: Mapping[str, str]) -> dict[str, bool]:
+    """The older flags as the SPA of before reads them off a ``review`` object."""
+    return {"allow_review": review["answers"] != NEVER,
+            "show_answers_after_submission": review["correct_answers"] != NEVER}
+
+
+def parse_when(value: Any, field: str) -> str:
+    """A W as stored: ``immediately`` | ``after_close`` | ``never`` or an ISO date in naive
+    UTC (``YYYY-MM-DDTHH:MM:SS[.ffffff]``). :class:`Invalid` otherwise."""
+    if isinstance(value, str) and value in WHENS:
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            moment = to_naive_utc(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except (ValueError, OverflowError):
+            moment = None
+        if moment is not None and storable(moment):
+            return moment.isoformat()
+    raise Invalid(f"{field} must be one of {', '.join(WHENS)} or an ISO 8601 date between "
+                  "1970 and 2037.", field=field)
+
+
+def clean_review(value: Any, current: Mapping[str, str]) -> dict[str, str]:
+    """A ``review`` object from a request (any subset of :data:`ITEMS`) merged onto
+    ``current``. Unknown items or values are :class:`Invalid`."""
+    if not isinstance(value, Mapping):
+        raise Invalid("review must be an object with answers, marks, correct_answers, "
+                      "feedback.", field="review")
+    unknown = sorted(set(value) - set(ITEMS))
+    if unknown:
+        raise Invalid(f"review has no item {unknown[0]!r} (items: {', '.join(ITEMS)}).",
+                      field=f"review.{unknown[0]}")
+    cleaned = dict(current)
+    for item, when in value.items():
+        cleaned[item] = parse_when(when, f"review.{item}")
+    return cleaned
+
+
+def quiz_review(quiz: Quiz) -> dict[str, str]:
+    """The quiz's review object: its own, or the one its older flags mean."""
+    stored = quiz.review_settings
+    base = review_from_flags(quiz.allow_review, quiz.show_answers_after_submission)
+    if isinstance(stored, Mapping):
+        base.update({item: stored[item] for item in ITEMS if item in stored})
+    return base
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What :func:`review_timing` needs to know of the quiz's close."""
+
+    #: The latest moment anyone may still sit the quiz (quiz and override end dates); None:
+    #: no end date (the quiz closes when archived).
+    closes_at: dt.datetime | None
+    archived: bool = False
+    #: Some attempt at the quiz is still running.
+    sitting: bool = False
+
+    def closed(self, now: dt.datetime) -> bool:
+        if self.sitting:
+            return False
+        return self.archived or (self.closes_at is not None and now >= self.closes_at)
+
+
+def when_reached(when: str, now: dt.datetime, closing: Closing) -> bool:
+    """Has the moment ``when`` come (see the module's rules)?"""
+    if when == IMMEDIATELY:
+        return True
+    if when == NEVER:
+        return False
+    if when == AFTER_CLOSE:
+        return closing.closed(now)
+    return not closing.sitting and now >= dt.datetime.fromisoformat(when)
+
+
+def review_timing(review: Mapping[str, str], *, status: AttemptStatus | str, now: dt.datetime,
+                  closing: Closing) -> ReviewPolicy:
+    """What a student sees of their attempt at ``now`` (a pure function).
+
+    In progress: their answers only. Ended: each item of ``review`` as its W allows;
+    without ``answers`` nothing per question.
+    """
+    if status == AttemptStatus.IN_PROGRESS:
+        return ReviewPolicy(answers=True, marks=False, keys=False, feedback=False)
+    if not when_reached(review["answers"], now, closing):
+        return NOTHING
+    return ReviewPolicy(answers=True,
+                        marks=when_reached(review["marks"], now, closing),
+                        keys=when_reached(review["correct_answers"], now, closing),
+                        feedback=when_reached(review["feedback"], now, closing))
+
+
+def quiz_closing(session: Session, quiz: Quiz, now: dt.datetime) -> Closing:
+    """The :class:`Closing` of ``quiz`` at ``now``: its latest end over the quiz and its
+    overrides, and whether an attempt is still running (in progress and not past the point
+    where the server ends it)."""
+    from .attempts import running_attempt_condition  # the lifecycle imports this module
+
+    ends = [end for end in session.scalars(
+        sa.select(QuizOverride.end_date).where(QuizOverride.quiz_id == quiz.id,
+                                               QuizOverride.end_date.is_not(None)))]
+    closes_at = None
+    if quiz.end_date is not None:
+        closes_at = max([quiz.end_date, *ends])
+    sitting = bool(session.scalar(sa.select(sa.exists().where(
+        QuizAttempt.quiz_id == quiz.id, running_attempt_condition(session, quiz, now)))))
+    return Closing(closes_at, archived=quiz.status == QuizStatus.ARCHIVED, sitting=sitting)
+
+
+def review_policy(attempt: QuizAttempt, quiz: Quiz, *, staff: bool,
+                  session: Session | None = None, now: dt.datetime | None = None
+                  ) -> ReviewPolicy:
+    """What the viewer may see of ``attempt`` now (``staff``: its quiz's teacher or an admin).
+
+    Students: :func:`review_timing` with the quiz's review object and its close (the
+    ``session`` is needed to learn it when an item waits for the close or a date)."""
     if staff:
         return STAFF_POLICY
-    if attempt.status == AttemptStatus.IN_PROGRESS:
-        return ReviewPolicy(answers=True, marks=False, keys=False)
-    if not quiz.allow_review:
-        return ReviewPolicy(answers=False, marks=False, keys=False)
-    return ReviewPolicy(answers=True, marks=True,
-                        keys=bool(quiz.show_answers_after_submission))
+    now = now or utcnow()
+    session = session or object_session(attempt)
+    settings = quiz_review(quiz)
+    closing = Closing(None)
+    if attempt.status != AttemptStatus.IN_PROGRESS and session is not None and any(
+            settings[item] != IMMEDIATELY and settings[item] != NEVER for item in ITEMS):
+        closing = quiz_closing(session, quiz, now)
+    return review_timing(settings, status=attempt.status, now=now, closing=closing)
 
 
 def is_correct(marks_awarded: Decimal | None, marks: int) -> bool | None:
@@ -174,8 +348,9 @@ def attempt_answers(session: Session, attempt: QuizAttempt, quiz: Quiz,
         }
         if policy.marks and answer is not None:
             entry["marks_awarded"] = answer.marks_awarded
-            entry["feedback"] = answer.feedback
             entry["is_correct"] = is_correct(answer.marks_awarded, link.marks)
+        if policy.shows_feedback and answer is not None:
+            entry["feedback"] = answer.feedback
         if policy.keys:
             correct = question.correct_answer
             if question.type == QuestionType.MCQ:

@@ -141,6 +141,8 @@ class AttemptStatus(enum.StrEnum):
     AUTO_SUBMITTED = "auto_submitted"
     #: Ended by a teacher on a running exam (graded as usual, the reason recorded).
     FORCE_SUBMITTED = "force_submitted"
+    #: Not submitted by its deadline in a ``notcounted`` quiz: closed ungraded.
+    NOT_COUNTED = "not_counted"
 
 
 class ViolationType(enum.StrEnum):

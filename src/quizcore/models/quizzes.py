@@ -30,6 +30,8 @@ class Quiz(Base):
         sa.CheckConstraint("passing_percentage >= 0 AND passing_percentage <= 100",
                            name="passing_percentage_range"),
         sa.CheckConstraint("max_attempts > 0", name="max_attempts_positive"),
+        sa.CheckConstraint("grace_period_minutes IS NULL OR grace_period_minutes > 0",
+                           name="grace_period_positive"),
         sa.Index("ix_quizzes_created_by", "created_by"),
         sa.Index("ix_quizzes_status", "status"),
         sa.Index("ix_quizzes_access_code", "access_code"),
@@ -62,6 +64,14 @@ class Quiz(Base):
     randomize_questions: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     randomize_options: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     allow_review: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: When time runs out (:mod:`quizcore.domain.overdue`): autosubmit | graceperiod |
+    #: notcounted, and the grace period's minutes (graceperiod only).
+    overdue_handling: Mapped[str] = mapped_column(sa.String(16), default="autosubmit",
+                                                  server_default="autosubmit")
+    grace_period_minutes: Mapped[int | None]
+    #: The review timing ({"answers": W, "marks": W, "correct_answers": W, "feedback": W},
+    #: :mod:`quizcore.domain.review`); None: the older flags decide.
+    review_settings: Mapped[dict | None] = mapped_column(sa.JSON)
 
     quiz_questions: Mapped[list[QuizQuestion]] = relationship(
         back_populates="quiz", order_by="QuizQuestion.order_index", passive_deletes=True,

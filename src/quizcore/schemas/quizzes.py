@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import colander
 
-from ..domain import access_codes
+from ..domain import access_codes, overdue
 from ..domain import quizzes as rules
 from ..domain.questions import MAX_MARKS
 from ..models import Difficulty, QuizStatus
@@ -50,6 +50,24 @@ class SectionItems(colander.SequenceSchema):
     item = SectionItem()
 
 
+def _when(name: str) -> colander.SchemaNode:
+    return optional(colander.String(), "immediately | after_close | never | an ISO 8601 "
+                    "date (from then)", name=name, validator=colander.Length(max=40))
+
+
+class ReviewTiming(colander.MappingSchema):
+    """``{"answers": W, "marks": W, "correct_answers": W, "feedback": W}``
+    (:mod:`quizcore.domain.review`)."""
+
+    answers = _when("answers")
+    marks = _when("marks")
+    correct_answers = _when("correct_answers")
+    feedback = _when("feedback")
+
+    def schema_type(self, **kw):
+        return colander.Mapping(unknown="raise")
+
+
 def _quiz_fields(schema: colander.MappingSchema, required: bool) -> colander.MappingSchema:
     def maybe(node: colander.SchemaNode) -> colander.SchemaNode:
         if not required:
@@ -81,6 +99,18 @@ def _quiz_fields(schema: colander.MappingSchema, required: bool) -> colander.Map
     for flag in ("show_answers_after_submission", "randomize_questions", "randomize_options",
                  "allow_review"):
         schema.add(optional(strict_bool(), name=flag))
+    schema.add(optional(colander.String(), "when time runs out: autosubmit (default) | "
+                        "graceperiod (the student may still submit, not answer, for "
+                        "grace_period_minutes) | notcounted (not submitted by the deadline: "
+                        "closed ungraded)", name="overdue_handling",
+                        validator=colander.OneOf(list(overdue.MODES))))
+    schema.add(optional(colander.Integer(strict=True), "minutes a student may still submit "
+                        "after the deadline (overdue_handling graceperiod only)",
+                        name="grace_period_minutes",
+                        validator=colander.Range(1, overdue.MAX_GRACE_MINUTES)))
+    schema.add(ReviewTiming(name="review", missing=colander.drop,
+                            description="when a student sees each part of a submitted "
+                                        "attempt; items not sent keep their value"))
     schema.add(optional(colander.String(),
                         "letters and digits, 4-20; generated (unambiguous, no 0/O/1/I) "
                         "when absent", name="access_code",

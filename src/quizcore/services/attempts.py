@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..domain import attempts as lifecycle
-from ..domain import overrides, review, timing, visibility
+from ..domain import overdue, overrides, review, timing, visibility
 from ..domain.errors import Invalid, NotFound
 from ..models import Quiz as QuizModel
 from ..models import QuizAttempt, Student, User, utcnow
@@ -56,11 +56,10 @@ def _visible_attempt(request) -> QuizAttempt:
 def _expire_due(request, user) -> None:
     """Lazy expiry for lists: auto-submit the viewer's expired attempts before listing."""
     grace = request.registry.settings["quizcore.answer_grace_seconds"]
-    cutoff = timing.expiry_cutoff(utcnow(), grace)
     statement = _scope(
         sa.select(QuizAttempt.id).join(QuizModel, QuizModel.id == QuizAttempt.quiz_id)
-        .where(QuizAttempt.status == lifecycle.AttemptStatus.IN_PROGRESS,
-               QuizAttempt.deadline_at < cutoff), user).limit(LIST_EXPIRY_LIMIT)
+        .where(lifecycle.expired_condition(request.dbsession, utcnow(), grace)),
+        user).limit(LIST_EXPIRY_LIMIT)
     for attempt_id in request.dbsession.scalars(statement).all():
         lifecycle.expire_attempt(request.dbsession, attempt_id)
 
@@ -69,7 +68,8 @@ def submit_view(result: lifecycle.SubmitResult) -> dict:
     # Cornice's JSON renderer knows no Decimal: scores are converted here (jsonable).
     return jsonable({
         "attempt_id": result.attempt_id,
-        "status": "pending" if result.pending else "graded",
+        "status": "not_counted" if result.status == lifecycle.AttemptStatus.NOT_COUNTED
+        else "pending" if result.pending else "graded",
         "attempt_status": str(result.status),
         "score": result.score, "total_marks": result.total_marks,
         "percentage": result.percentage, "passed": result.passed,
@@ -108,6 +108,7 @@ def list_attempts(request):
             "student": {"id": item.student_id, "name": name,
                         "registration_number": registration},
             "attempt_number": item.attempt_number, "status": str(item.status),
+            "counted": item.status != lifecycle.AttemptStatus.NOT_COUNTED,
             "score": item.score, "total_marks": item.total_marks,
             "percentage": item.percentage, "passed": item.passed,
             "total_violations": item.total_violations,
@@ -134,7 +135,7 @@ def get_attempt(request):
     user = request.user
     quiz = item.quiz
     staff = not is_student(user)
-    policy = review.review_policy(item, quiz, staff=staff)
+    policy = review.review_policy(item, quiz, staff=staff, session=request.dbsession, now=now)
     student = request.dbsession.get(Student, item.student_id)
     violations = []
     for violation in item.violations:
@@ -162,13 +163,20 @@ def get_attempt(request):
                  "passing_percentage": quiz.passing_percentage,
                  "allow_review": quiz.allow_review,
                  "show_answers_after_submission": quiz.show_answers_after_submission,
+                 "review": review.quiz_review(quiz),
+                 "overdue_handling": quiz.overdue_handling,
+                 "grace_period_minutes": quiz.grace_period_minutes,
                  # The questions as this attempt shows them (the same entries as in
                  # "answers", so the same review policy: empty when answers are hidden).
                  "questions": [entry["question"] for entry in answers]},
         "student": {"id": item.student_id, "name": student.user.name if student else None,
                     "registration_number": student.registration_number if student else None},
+        # What the viewer sees now (the quiz's "review" says when each item shows).
         "review": {"answers": policy.answers, "marks": policy.marks,
-                   "correct_answers": policy.keys},
+                   "correct_answers": policy.keys, "feedback": policy.shows_feedback},
+        # False for an attempt closed ungraded at its deadline (overdue handling
+        # "notcounted"): it has no score and does not count.
+        "counted": item.status != lifecycle.AttemptStatus.NOT_COUNTED,
         "answers": answers,
         "violations": violations,
     })
@@ -177,8 +185,10 @@ def get_attempt(request):
 @attempt_status.get(permission="study")
 def get_attempt_status(request):
     """Status and seconds remaining of the student's own attempt (its deadline moves when a
-    teacher extends it), whether a save would be accepted now, and the student's effective
-    limits of the quiz. A pure read: it never submits anything."""
+    teacher extends it), whether a save would be accepted now, until when a submit is the
+    student's own (``submit_until``; ``in_grace_period`` in a graceperiod quiz's extra
+    minutes), and the student's effective limits of the quiz. A pure read: it never submits
+    anything."""
     row = overrides.attempt_limits(request.dbsession, request.matchdict["id"])
     if row is None or row.student_id != request.identity.id:
         raise NotFound("Attempt")
@@ -191,6 +201,15 @@ def get_attempt_status(request):
         "time_remaining_seconds": timing.seconds_remaining(row.deadline_at, now)
         if row.status == lifecycle.AttemptStatus.IN_PROGRESS else 0,
         "accepts_answers": timing.save_refusal(row.status, row.deadline_at, now, grace) is None,
+        # The quiz's overdue handling: with "graceperiod" a submit is still the student's
+        # own until submit_until although answers no longer change.
+        "overdue_handling": row.overdue_handling,
+        "submit_until": iso(overdue.submit_until(row.deadline_at, row.overdue_handling,
+                                                 row.grace_period_minutes, grace))
+        if row.deadline_at is not None else None,
+        "in_grace_period": overdue.in_grace_period(
+            row.status, row.deadline_at, now, mode=row.overdue_handling,
+            minutes=row.grace_period_minutes, network_grace_seconds=grace),
         "server_time": iso(now),
     }
 

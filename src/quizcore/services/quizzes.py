@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..domain import access_codes, overrides, quiz_payload
+from ..domain import access_codes, overrides, quiz_payload, review
 from ..domain import quizzes as rules
 from ..domain.attempts import shown_answer_data, shown_answer_option, start_attempt
 from ..domain.errors import Invalid, NotFound
@@ -111,6 +111,9 @@ def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
         "randomize_options": item.randomize_options, "allow_review": item.allow_review,
         "negative_marking": float(item.negative_marking or 0),
         "sections": rules.sections_of(item),
+        "overdue_handling": item.overdue_handling,
+        "grace_period_minutes": item.grace_period_minutes,
+        "review": review.quiz_review(item),
     }
     if questions:
         data["questions"] = [{
@@ -197,7 +200,10 @@ def _sections(values: dict) -> list[rules.SectionSpec] | None:
 
 
 def _settings(values: dict) -> dict:
-    settings = {field: values[field] for field in rules.SETTINGS_FIELDS if field in values}
+    settings = {field: values[field] for field in rules.SETTINGS_FIELDS if field in values
+                and field != "review_settings"}
+    if values.get("review") is not None:
+        settings["review"] = values["review"]
     if "time_limit_minutes" not in settings and "duration_minutes" in values:
         settings["time_limit_minutes"] = values["duration_minutes"]  # older clients' name
     return settings

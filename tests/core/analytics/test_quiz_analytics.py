@@ -91,7 +91,8 @@ def test_distribution_ranks_and_performance(first, exam):
     assert bea["attempt_number"] == 1 and bea["percentage"] == 50.0 and bea["passed"] is True
     assert performance[-1]["final"] is False and performance[-1]["status"] == "submitted"
     assert first["attempt_counts"] == {"in_progress": 1, "submitted": 1, "graded": 5,
-                                       "auto_submitted": 1, "force_submitted": 0}
+                                       "auto_submitted": 1, "force_submitted": 0,
+                                       "not_counted": 0}
 
 
 def test_violation_summary_counts_every_attempt(first):

@@ -34,7 +34,8 @@ def test_admin_dashboard(dbsession, exam, admin):
     data = dashboards.admin_dashboard(dbsession, recent_limit=3)
     results_of_exam(data["attempts"])
     assert data["attempts"]["by_status"] == {"in_progress": 1, "submitted": 1, "graded": 5,
-                                             "auto_submitted": 1, "force_submitted": 0}
+                                             "auto_submitted": 1, "force_submitted": 0,
+                                             "not_counted": 0}
     assert data["attempts"]["last_7_days"] == 8
     assert data["attempts"]["auto_submitted_for_violations"] == 1
     assert data["users"]["by_role"] == {"admin": 1, "teacher": 1, "student": 7}

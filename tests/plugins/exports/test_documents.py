@@ -166,6 +166,32 @@ def test_student_attempt_pdf_hides_keys_unless_the_quiz_shows_them(dbsession, ex
     assert "One mark per idea." not in text  # the rubric never reaches a student
 
 
+def test_student_attempt_pdf_follows_the_review_timing(dbsession, exam, school_class, registry):
+    """Keys "after close": not on paper while a classmate still sits, then shown; feedback
+    "never": never on paper."""
+    # The close of the quiz depends on the application's network grace (its settings).
+    dbsession.info["quizcore.registry"] = registry
+    attempt, ivan = exam.attempts["A"], exam.students["A"]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    exam.quiz.end_date = now - dt.timedelta(minutes=1)
+    exam.quiz.review_settings = {"correct_answers": "after_close", "feedback": "never"}
+    sitting = factories.QuizAttemptFactory(
+        quiz=exam.quiz, student=factories.StudentFactory(school_class=school_class),
+        started_at=now - dt.timedelta(minutes=20), deadline_at=now + dt.timedelta(minutes=5))
+    dbsession.flush()
+    policy = attempt_pdf.report_policy(ivan, attempt)
+    assert policy.answers and policy.marks and not policy.keys
+    text = attempt_text(dbsession, attempt, policy)
+    assert "Marks: 1 / 1 (correct)" in text
+    assert "correct answer" not in text and "Feedback:" not in text
+    for running in (sitting, exam.attempts["G"]):  # the exam's G is still sitting too
+        running.status = AttemptStatus.SUBMITTED
+    dbsession.flush()
+    policy = attempt_pdf.report_policy(ivan, attempt)
+    text = attempt_text(dbsession, attempt, policy)
+    assert policy.keys and "correct answer" in text and "Feedback:" not in text
+
+
 def test_options_are_listed_in_original_order_even_for_a_shuffled_attempt(dbsession, exam,
                                                                           teacher):
     exam.quiz.randomize_options = True
