@@ -139,7 +139,8 @@ def student_question(question: Question, marks: int, position: int) -> dict[str,
     else:
         options = None
     data = {"id": question.id, "text": question.text, "type": str(question.type),
-            "options": options, "marks": marks, "order_index": position}
+            "options": options, "marks": marks, "order_index": position,
+            "version": question.version or 1}
     if question.type == QuestionType.MATCHING:
         pairs = details.get("pairs") or []
         data["left"] = [pair["left"] for pair in pairs]

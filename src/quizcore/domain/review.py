@@ -310,7 +310,6 @@ def attempt_answers(session: Session, attempt: QuizAttempt, quiz: Quiz,
         link = links[position]
         question = link.question
         data = student_question(question, link.marks, position)
-        data["version"] = link.version  # the version this attempt answered
         option_count = len(data["options"] or ())
         perm = tuple(range(option_count)) if policy.staff else shuffle.option_order(
             attempt.id, question.id, option_count, question.type, quiz.randomize_options)
