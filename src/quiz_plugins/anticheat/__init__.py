@@ -18,7 +18,7 @@ from quizcore.models import Severity, ViolationType
 from quizcore.settings import Setting, SettingsError, as_float, as_int, one_of
 
 from .policy import DEFAULT_SEVERITIES, SEVERITIES, Policy
-from .spa import log_violation
+from .spa import SPA_SERVICES, log_violation, verify_access_code
 from .views import POLICY_KEY, SERVICES, attempt_violations
 
 PREFIX = "quizcore.anticheat."
@@ -55,8 +55,10 @@ def includeme(config):
         max_metadata_bytes=values[PREFIX + "max_metadata_bytes"],
         severities={kind: Severity(values[f"{PREFIX}severity.{kind.value}"])
                     for kind in ViolationType})
-    for service in (*SERVICES, log_violation):
+    for service in (*SERVICES, *SPA_SERVICES):
         config.add_cornice_service(service)
     # a report after the attempt was submitted
     for service in (attempt_violations, log_violation):
         config.add_operation_statuses(service, "POST", statuses=(409,))
+    # a wrong code; too many wrong codes
+    config.add_operation_statuses(verify_access_code, "POST", statuses=(403, 429))

@@ -1,4 +1,14 @@
-"""``POST /api/attempts/{id}/log-violation``: the Quizmaster SPA's violation report.
+"""The Quizmaster SPA's anti-cheat calls.
+
+* ``POST /api/attempts/{id}/log-violation``: its violation report (below);
+* ``POST /api/attempts/{id}/verify-access-code``: ``{accessCode, deviceInfo}``, the quiz's
+  access code re-entered on the exam page; a wrong code counts as a failed login of the
+  client address and of the attempt (``quizcore.ratelimit_login_per_ip`` and
+  ``_per_account``: 429 with Retry-After past them) and answers 403, not 401 (the SPA takes
+  any 401 for an expired session, refreshes, and signs the student out);
+* ``GET /api/attempts/{id}/violation-report`` and ``GET /api/attempts/{id}/device-info``:
+  ``{data: ...}`` for whoever may see the attempt (``quizcore.domain.visibility``).
+
 
 That SPA's exam page (``AntiCheatSystem``) sends ``{violation_type, timestamp, details}``
 (its own Flask backend read ``type``; both are accepted) with labels of its own. Each label
@@ -13,15 +23,24 @@ from __future__ import annotations
 
 import colander
 
-from quizcore.errors import bad_request, committing_refusals
+from pyramid import httpexceptions as exc
+
+from quizcore.errors import bad_request, committing_refusals, http_error
 from quizcore.models import ViolationType
-from quizcore.rest import Service, validator
+from quizcore.ratelimit import client_address, too_many_requests
+from quizcore.rest import Service, iso, validator
 from quizcore.schemas.common import optional
 
 from .policy import Policy, metadata_problem, parse_type
 from .schemas import AttemptPath
 from .views import POLICY_KEY, record_and_answer
-from .violations import Report
+from .violations import (
+    Report,
+    access_code_matches,
+    attempt_report,
+    attempt_seen_by,
+    device_info,
+)
 
 #: The SPA's labels, upper-cased, onto the canonical types (None: no counterpart).
 SPA_LABELS: dict[str, ViolationType | None] = {
@@ -40,6 +59,16 @@ SHORTCUT_KEYS = {"c": ViolationType.COPY_ATTEMPT, "x": ViolationType.COPY_ATTEMP
                  "v": ViolationType.PASTE_ATTEMPT}
 MAX_LABEL = 64
 
+verify_access_code = Service(
+    name="anticheat_spa_verify_access_code", path="/api/attempts/{id}/verify-access-code",
+    description="SPA compat: check the quiz's access code re-entered on the exam page "
+                "(wrong codes are rate-limited like failed logins).")
+violation_report = Service(
+    name="anticheat_spa_violation_report", path="/api/attempts/{id}/violation-report",
+    description="SPA compat: an attempt's violation reports and device information.")
+attempt_device_info = Service(
+    name="anticheat_spa_device_info", path="/api/attempts/{id}/device-info",
+    description="SPA compat: the address and user agent that started an attempt.")
 log_violation = Service(
     name="anticheat_spa_log_violation", path="/api/attempts/{id}/log-violation",
     description="SPA compat: the Quizmaster SPA's violation report (its labels mapped onto "
@@ -103,3 +132,72 @@ def log_violation_for_spa(request):
                 "message": f"{label} is not one of the violation types; not recorded."}
     answer = record_and_answer(request, Report(kind, None, None, details))
     return {**answer, "recorded": True}
+
+
+class AccessCodeBody(colander.MappingSchema):
+    accessCode = colander.SchemaNode(colander.String(), validator=colander.Length(1, 64),
+                                     description="the code the student typed")
+    deviceInfo = optional(colander.Mapping(unknown="preserve"),
+                          "the browser's own description (not stored: the server records "
+                          "the address and user agent that started the attempt)")
+
+
+class AccessCodeRequest(colander.MappingSchema):
+    path = AttemptPath()
+    body = AccessCodeBody()
+
+
+class AttemptRequest(colander.MappingSchema):
+    path = AttemptPath()
+
+
+@verify_access_code.post(permission="study", schema=AccessCodeRequest(),
+                         validators=(validator,), content_type=("application/json",),
+                         tags=["spa-compat"])
+def verify_access_code_for_spa(request):
+    """``{message, verified: true}``; 403 (reason ``invalid_access_code``) for a wrong code."""
+    attempt_id = request.validated["path"]["id"]
+    keys = (("login_per_ip", client_address(request)),
+            ("login_per_account", "attempt-code:" + attempt_id))
+    for rule, key in keys:
+        limited = request.ratelimits.test(rule, key)
+        if limited is not None:
+            raise too_many_requests(limited)
+    if access_code_matches(request.dbsession, request.identity, attempt_id,
+                           request.validated["body"]["accessCode"]):
+        return {"message": "Access verified successfully", "verified": True}
+    for rule, key in keys:
+        request.ratelimits.hit(rule, key)
+    raise http_error(exc.HTTPForbidden, "Invalid access code.", "Invalid access code",
+                     reason="invalid_access_code")
+
+
+@violation_report.get(permission="view", schema=AttemptRequest(), validators=(validator,),
+                      tags=["spa-compat"])
+def get_violation_report(request):
+    """``data``: ``attempt_id``, ``student_id``, ``quiz_id``, ``total_violations``,
+    ``auto_submitted``, ``violations`` (``type``, ``timestamp``, ``counted``...) and
+    ``device_info``."""
+    session = request.dbsession
+    report = attempt_report(session, attempt_seen_by(session, request.user,
+                                                     request.validated["path"]["id"]))
+    for row in report["violations"]:
+        row["timestamp"] = iso(row["timestamp"])
+    report["device_info"] = _iso_times(report["device_info"])
+    return {"data": report}
+
+
+@attempt_device_info.get(permission="view", schema=AttemptRequest(), validators=(validator,),
+                         tags=["spa-compat"])
+def get_device_info(request):
+    """``data``: ``ip_address``, ``user_agent``, ``started_at``, ``submitted_at``."""
+    attempt = attempt_seen_by(request.dbsession, request.user, request.validated["path"]["id"])
+    return {"data": _iso_times(device_info(attempt))}
+
+
+def _iso_times(info: dict) -> dict:
+    return {**info, "started_at": iso(info["started_at"]),
+            "submitted_at": iso(info["submitted_at"])}
+
+
+SPA_SERVICES = (log_violation, verify_access_code, violation_report, attempt_device_info)
