@@ -6,6 +6,7 @@ are kept but not counted; the report that brings the attempt's count to the thre
 auto-submits it through the core (``auto_submit_attempt``, reason "violations"), which
 grades it through the grading hook whether or not a grading plugin is enabled. Teachers read
 ``GET /api/quizzes/{id}/violations``; the core's attempt detail lists each report.
+The Quizmaster SPA's ``POST /api/attempts/{id}/log-violation`` (its labels) is :mod:`.spa`.
 The rules are in :mod:`.policy`, the recording in :mod:`.violations`.
 
 Without this plugin both endpoints answer 404 and nothing else changes.
@@ -17,6 +18,7 @@ from quizcore.models import Severity, ViolationType
 from quizcore.settings import Setting, SettingsError, as_float, as_int, one_of
 
 from .policy import DEFAULT_SEVERITIES, SEVERITIES, Policy
+from .spa import SPA_SERVICES, log_violation, verify_access_code
 from .views import POLICY_KEY, SERVICES, attempt_violations
 
 PREFIX = "quizcore.anticheat."
@@ -53,7 +55,10 @@ def includeme(config):
         max_metadata_bytes=values[PREFIX + "max_metadata_bytes"],
         severities={kind: Severity(values[f"{PREFIX}severity.{kind.value}"])
                     for kind in ViolationType})
-    for service in SERVICES:
+    for service in (*SERVICES, *SPA_SERVICES):
         config.add_cornice_service(service)
     # a report after the attempt was submitted
-    config.add_operation_statuses(attempt_violations, "POST", statuses=(409,))
+    for service in (attempt_violations, log_violation):
+        config.add_operation_statuses(service, "POST", statuses=(409,))
+    # a wrong code; too many wrong codes
+    config.add_operation_statuses(verify_access_code, "POST", statuses=(403, 429))

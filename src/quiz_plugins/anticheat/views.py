@@ -42,6 +42,13 @@ def report_violation(request):
     report = Report(kind, body.get("question_index"),
                     Severity(body["severity"]) if "severity" in body else None,
                     body.get("metadata"))
+    return record_and_answer(request, report)
+
+
+def record_and_answer(request, report: Report) -> dict:
+    """Record ``report`` for the signed-in student's attempt ``{id}`` and answer what
+    ``POST /api/attempts/{id}/violations`` answers."""
+    policy: Policy = request.registry[POLICY_KEY]
     recorded = record_violation(request.dbsession, request.validated["path"]["id"],
                                 request.identity, report, policy)
     submission = recorded.submission
@@ -54,7 +61,7 @@ def report_violation(request):
     return {
         "message": message, "total_violations": recorded.total_violations,
         "auto_submit": recorded.auto_submitted, "counted": recorded.counted,
-        "violation_type": kind.value, "threshold": policy.threshold,
+        "violation_type": report.violation_type.value, "threshold": policy.threshold,
         "detected_at": iso(recorded.violation.detected_at),
         "attempt_status": str(submission.status) if submission else "in_progress",
         "score": submission.score if submission else None,

@@ -11,12 +11,14 @@ attempt submitted and are refused.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from quizcore.domain import access_codes, visibility
 from quizcore.domain import attempts as lifecycle
 from quizcore.domain import timing
 from quizcore.domain.errors import Conflict, NotFound
@@ -184,3 +186,45 @@ def quiz_summary(session: Session, quiz: Quiz) -> dict[str, Any]:
         "auto_submitted_attempts": sum(s["auto_submitted_attempts"] for s in students),
         "by_student": students,
     }
+
+
+def attempt_seen_by(session: Session, user: User, attempt_id: str) -> QuizAttempt:
+    """The attempt, if ``user`` may see it (``quizcore.domain.visibility``); else NotFound."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None or not visibility.can_see_attempt(user, attempt):
+        raise NotFound("Attempt")
+    return attempt
+
+
+def access_code_matches(session: Session, student: Student, attempt_id: str,
+                        code: str) -> bool:
+    """Is ``code`` the access code of the quiz of the student's own attempt ``attempt_id``
+    (case-insensitive, surrounding spaces ignored)? NotFound when the attempt is not theirs."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.student_id != student.id:
+        raise NotFound("Attempt")
+    expected = attempt.quiz.access_code
+    return expected is not None and hmac.compare_digest(
+        access_codes.normalize(code).encode(), expected.encode())
+
+
+def attempt_report(session: Session, attempt: QuizAttempt) -> dict[str, Any]:
+    """The attempt's reports, oldest first, with its counters and start/submission times."""
+    rows = session.scalars(sa.select(Violation).where(Violation.attempt_id == attempt.id)
+                           .order_by(Violation.detected_at, Violation.id)).all()
+    return {
+        "attempt_id": attempt.id, "student_id": attempt.student_id, "quiz_id": attempt.quiz_id,
+        "total_violations": attempt.total_violations,
+        "auto_submitted": attempt.auto_submitted_due_to_violations,
+        "violations": [{"type": str(row.violation_type), "timestamp": row.detected_at,
+                        "counted": row.is_counted, "question_index": row.question_index,
+                        "severity": str(row.severity) if row.severity else None,
+                        "details": row.details} for row in rows],
+        "device_info": device_info(attempt),
+    }
+
+
+def device_info(attempt: QuizAttempt) -> dict[str, Any]:
+    """What the server saw of the device that started the attempt."""
+    return {"ip_address": attempt.ip_address, "user_agent": attempt.user_agent,
+            "started_at": attempt.started_at, "submitted_at": attempt.submitted_at}
