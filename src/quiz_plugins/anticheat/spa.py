@@ -22,7 +22,6 @@ types are the whole record a teacher reads.
 from __future__ import annotations
 
 import colander
-
 from pyramid import httpexceptions as exc
 
 from quizcore.errors import bad_request, committing_refusals, http_error

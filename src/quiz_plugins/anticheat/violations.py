@@ -18,9 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from quizcore.domain import access_codes, visibility
+from quizcore.domain import access_codes, timing, visibility
 from quizcore.domain import attempts as lifecycle
-from quizcore.domain import timing
 from quizcore.domain.errors import Conflict, NotFound
 from quizcore.events import ViolationRecorded, emit
 from quizcore.models import (
