@@ -8,20 +8,38 @@ attempts at them, so they see exactly what the canonical API shows them.
 
 from __future__ import annotations
 
+import colander
 import sqlalchemy as sa
 
 from quizcore.models import Quiz as QuizModel
 from quizcore.models import QuizAttempt, QuizStatus, Role, SchoolClass, Student, User
-from quizcore.rest import Service
+from quizcore.rest import PaginationQuery, Service, page_params, validator
 
-from .core import TAGS, core_items, refused_as_is
+from .core import TAGS, core_get, core_items, refused_as_is
 
 admin_stats = Service(name="spa_admin_dashboard_stats", path="/api/admin/dashboard/stats",
                       description="SPA: the school's figures for the admin dashboard.")
 teacher_dashboard = Service(name="spa_teacher_dashboard", path="/api/teacher/dashboard",
                             description="SPA: the teacher's dashboard.")
 
+teacher_quizzes = Service(name="spa_teacher_quizzes", path="/api/teacher/quizzes",
+                          description="SPA: the teacher's quizzes, a page at a time.")
+teacher_classes = Service(name="spa_teacher_classes", path="/api/teacher/classes",
+                          description="SPA: the classes the teacher is assigned to.")
+teacher_students = Service(name="spa_teacher_students", path="/api/teacher/students",
+                           description="SPA: the students of the teacher's classes.")
+
 ENDED = ("submitted", "graded", "force_submitted")
+
+
+class TeacherQuizzesQuery(PaginationQuery):
+    status = colander.SchemaNode(colander.String(), missing=colander.drop,
+                                 validator=colander.OneOf(["draft", "published", "archived"]),
+                                 description="draft | published | archived")
+
+
+class TeacherQuizzesRequest(colander.MappingSchema):
+    querystring = TeacherQuizzesQuery()
 
 
 @admin_stats.get(permission="admin", tags=TAGS)
@@ -78,7 +96,41 @@ def get_teacher_dashboard(request):
     }
 
 
+@teacher_quizzes.get(permission="teach", schema=TeacherQuizzesRequest(),
+                     validators=(validator,), tags=TAGS)
+@refused_as_is
+def get_teacher_quizzes(request):
+    """``quizzes`` (``GET /api/quizzes``'s page of the teacher's own, with
+    ``total_questions`` and ``time_limit``), ``total``, ``pages``, ``current_page``."""
+    page, per_page = page_params(request.validated)
+    query = {"page": page, "per_page": per_page}
+    if "status" in request.validated["querystring"]:
+        query["status"] = request.validated["querystring"]["status"]
+    body = core_get(request, "/api/quizzes", **query)
+    return {"quizzes": [{**quiz, "total_questions": quiz.get("question_count"),
+                         "time_limit": quiz.get("time_limit_minutes")}
+                        for quiz in body["items"]],
+            "total": body["total"], "pages": body["pages"], "current_page": page}
+
+
+@teacher_classes.get(permission="teach", tags=TAGS)
+@refused_as_is
+def get_teacher_classes(request):
+    """``classes``: ``GET /api/classes`` (the teacher's assigned classes, with
+    ``student_count``, ``teachers`` and ``teacher_count``)."""
+    return {"classes": [{**item, "teacher_count": len(item.get("teachers") or [])}
+                        for item in core_items(request, "/api/classes")]}
+
+
+@teacher_students.get(permission="teach", tags=TAGS)
+@refused_as_is
+def get_teacher_students(request):
+    """``students``: ``GET /api/students`` (the students of the teacher's classes)."""
+    return {"students": core_items(request, "/api/students")}
+
+
 def includeme(config):
     """Register this module's compat services."""
-    for service in (admin_stats, teacher_dashboard):
+    for service in (admin_stats, teacher_dashboard, teacher_quizzes, teacher_classes,
+                    teacher_students):
         config.add_cornice_service(service)

@@ -119,3 +119,29 @@ def test_teacher_dashboard(testapp, teacher, other_teacher, auth, school):
 
 def test_trailing_slashes_reach_the_compat_routes(testapp, student, auth, school):
     assert testapp.get("/api/student/dashboard/", headers=auth(student)).json["student"]
+
+
+def test_teacher_lists(testapp, teacher, other_teacher, auth, school, student,
+                       school_class):
+    """``getTeacherQuizzes()`` reads ``quizzes[].{id,title,status,total_questions,
+    time_limit,access_code}``; ``getTeacherClasses()`` ``classes[].{id,name,section,
+    academic_year,student_count,teacher_count,teachers}``; ``getTeacherStudents()``
+    ``students[].{id,name,email,registration_number,class_id}``."""
+    body = testapp.get("/api/teacher/quizzes?page=1&per_page=10", headers=auth(teacher)).json
+    assert (body["total"], body["pages"], body["current_page"]) == (2, 1, 1)
+    sat = next(q for q in body["quizzes"] if q["title"] == "Sat quiz")
+    assert sat["total_questions"] == 4 and sat["time_limit"] == school["sat"].time_limit_minutes
+    assert sat["status"] == "published" and sat["access_code"]
+    assert testapp.get("/api/teacher/quizzes?status=draft",
+                       headers=auth(teacher)).json["quizzes"] == []
+    assert_error(testapp.get("/api/teacher/quizzes?status=nonsense", headers=auth(teacher),
+                             status=400), 400)
+    (own_class,) = testapp.get("/api/teacher/classes", headers=auth(teacher)).json["classes"]
+    assert own_class["id"] == school_class.id and own_class["student_count"] == 1
+    assert own_class["teacher_count"] == len(own_class["teachers"]) == 1
+    (pupil,) = testapp.get("/api/teacher/students", headers=auth(teacher)).json["students"]
+    assert pupil["id"] == student.id and pupil["registration_number"]
+    assert testapp.get("/api/teacher/classes", headers=auth(other_teacher)).json == {
+        "classes": []}
+    assert testapp.get("/api/teacher/students", headers=auth(other_teacher)).json == {
+        "students": []}
