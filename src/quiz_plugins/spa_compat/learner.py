@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 import colander
 
-from quizcore.domain.errors import Invalid, NotFound
+from quizcore.domain.errors import Forbidden, Invalid, NotFound
 from quizcore.models import Role
-from quizcore.rest import PaginationQuery, Service, page_params, validator
+from quizcore.rest import NO_PERMISSION_REQUIRED, PaginationQuery, Service, page_params, validator
 
 from .core import TAGS, core_get, core_items, core_post, refused_as_is, students_only
 
@@ -33,6 +33,8 @@ student_submit = Service(name="spa_student_submit", path="/api/student/attempt/{
                          description="SPA: submit the student's attempt.")
 student_attempts = Service(name="spa_student_attempts", path="/api/attempts/student/{id}",
                            description="SPA: a student's attempts with their answers.")
+register = Service(name="spa_auth_register", path="/api/auth/register",
+                   description="SPA: self-registration, which a school does not offer.")
 student_results = Service(name="spa_student_results", path="/api/student/results",
                           description="SPA: the student's ended attempts, newest first.")
 
@@ -166,6 +168,16 @@ def attempts_of_student(request):
     return {"data": attempts, "attempts": attempts}
 
 
+@register.post(permission=NO_PERMISSION_REQUIRED, tags=TAGS)
+def refuse_registration(request):
+    """Always 403 ``reason: registration_closed``: accounts are made by the school
+    (administrators create staff and students, or import classes; students claim theirs
+    with their registration number), never by whoever finds the sign-up page."""
+    raise Forbidden("Accounts are created by the school. Ask your administrator; students "
+                    "claim their account with their registration number.",
+                    reason="registration_closed")
+
+
 def _path_id(request) -> str:
     """The path's id as a path segment of the canonical call (any text the SPA sent; the
     canonical route answers 404 for what is no id)."""
@@ -188,5 +200,6 @@ def _json_object(request) -> dict:
 def includeme(config):
     """Register this module's compat services."""
     for service in (student_dashboard, student_quizzes, student_results, student_start,
-                    student_answer, student_submit, student_attempts):
+                    student_answer, student_submit, student_attempts, register):
         config.add_cornice_service(service)
+    config.add_operation_statuses(register, "POST", statuses=(403,))

@@ -91,3 +91,15 @@ def test_a_bad_body_is_a_400(testapp, student, auth, quiz):
                             content_type="application/json", headers=auth(student),
                             status=400)
     assert_error(response, 400)
+
+
+def test_registration_is_refused_and_creates_nothing(testapp, dbsession):
+    """``register()`` (the SPA's sign-up form): accounts are the school's to create."""
+    from quizcore.models import User
+
+    before = dbsession.query(User).count()
+    body = assert_error(testapp.post_json("/api/auth/register", {
+        "email": "intruder@example.com", "password": "Secret123!", "name": "Intruder",
+        "role": "admin"}, status=403), 403)
+    assert body["reason"] == "registration_closed"
+    assert dbsession.query(User).count() == before
