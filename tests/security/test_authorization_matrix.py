@@ -227,6 +227,7 @@ CASES = [
     case("spa_teacher_quizzes", "GET", "/api/teacher/quizzes?page=1&per_page=10", STAFF,
          plugin=SPA),
     case("spa_teacher_classes", "GET", "/api/teacher/classes", STAFF, plugin=SPA),
+    case("spa_quiz_attempts", "GET", "/api/attempts/quiz/{quiz}", OWNER, plugin=SPA),
     case("spa_teacher_students", "GET", "/api/teacher/students", STAFF, plugin=SPA),
     case("spa_auth_register", "POST", "/api/auth/register", "403 403 403 403 403 403",
          {"email": "new@school.example", "password": "x", "name": "New", "role": "admin"},

@@ -8,11 +8,14 @@ attempts at them, so they see exactly what the canonical API shows them.
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import quote
+
 import colander
 import sqlalchemy as sa
 
 from quizcore.models import Quiz as QuizModel
-from quizcore.models import QuizAttempt, QuizStatus, Role, SchoolClass, Student, User
+from quizcore.models import QuizAttempt, QuizStatus, Role, SchoolClass, Student, User, utcnow
 from quizcore.rest import PaginationQuery, Service, page_params, validator
 
 from .core import TAGS, core_get, core_items, refused_as_is
@@ -28,6 +31,9 @@ teacher_classes = Service(name="spa_teacher_classes", path="/api/teacher/classes
                           description="SPA: the classes the teacher is assigned to.")
 teacher_students = Service(name="spa_teacher_students", path="/api/teacher/students",
                            description="SPA: the students of the teacher's classes.")
+
+quiz_attempts = Service(name="spa_quiz_attempts", path="/api/attempts/quiz/{id}",
+                        description="SPA: the attempts at one of the teacher's quizzes.")
 
 ENDED = ("submitted", "graded", "force_submitted")
 
@@ -129,8 +135,36 @@ def get_teacher_students(request):
     return {"students": core_items(request, "/api/students")}
 
 
+@quiz_attempts.get(permission="teach", tags=TAGS)
+@refused_as_is
+def get_quiz_attempts(request):
+    """A bare array (``QuizAnalytics`` and ``QuizMonitor`` read it so): the canonical
+    attempts at the quiz, each with ``student_id``, ``student_name``,
+    ``registration_number``, ``time_spent_seconds`` and ``teacher_graded``. 404 for a quiz
+    the teacher may not see, as ``GET /api/quizzes/{id}``."""
+    quiz_id = request.matchdict["id"]
+    core_get(request, f"/api/quizzes/{quote(quiz_id, safe='')}")
+    now = utcnow()
+    rows = []
+    for attempt in core_items(request, "/api/attempts", quiz_id=quiz_id):
+        started = _instant(attempt["started_at"])
+        ended = _instant(attempt["submitted_at"]) or now
+        rows.append({**attempt, "quiz_id": quiz_id, "student_id": attempt["student"]["id"],
+                     "student_name": attempt["student"]["name"],
+                     "registration_number": attempt["student"]["registration_number"],
+                     "time_spent_seconds": max(0, int((ended - started).total_seconds()))
+                     if started else 0,
+                     "teacher_graded": attempt["status"] == "graded"})
+    return rows
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    """A canonical timestamp (ISO 8601 with ``Z``) as a naive UTC datetime."""
+    return dt.datetime.fromisoformat(value.removesuffix("Z")) if value else None
+
+
 def includeme(config):
     """Register this module's compat services."""
     for service in (admin_stats, teacher_dashboard, teacher_quizzes, teacher_classes,
-                    teacher_students):
+                    teacher_students, quiz_attempts):
         config.add_cornice_service(service)

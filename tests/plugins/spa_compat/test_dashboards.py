@@ -145,3 +145,21 @@ def test_teacher_lists(testapp, teacher, other_teacher, auth, school, student,
         "classes": []}
     assert testapp.get("/api/teacher/students", headers=auth(other_teacher)).json == {
         "students": []}
+
+
+def test_a_quizs_attempts_as_a_bare_array(testapp, teacher, other_teacher, student, auth,
+                                          school):
+    """``getQuizAttempts(quizId)``: ``QuizAnalytics`` keeps the answer only if it is an
+    array; ``QuizMonitor`` reads ``student_id``, ``student_name``, ``registration_number``,
+    ``status``, ``score``, ``total_violations``, ``time_spent_seconds``."""
+    body = testapp.get(f"/api/attempts/quiz/{school['sat'].id}", headers=auth(teacher)).json
+    assert isinstance(body, list)
+    (attempt,) = body
+    assert (attempt["id"], attempt["student_id"], attempt["status"]) == (
+        school["attempt"].id, student.id, "graded")
+    assert attempt["student_name"] and attempt["registration_number"]
+    assert attempt["time_spent_seconds"] == 20 * 60 and attempt["score"] == 15
+    assert testapp.get(f"/api/attempts/quiz/{school['fresh'].id}",
+                       headers=auth(teacher)).json == []
+    assert_error(testapp.get(f"/api/attempts/quiz/{school['sat'].id}",
+                             headers=auth(other_teacher), status=404), 404)
