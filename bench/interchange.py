@@ -25,13 +25,12 @@ import statistics
 import sys
 import time
 
-import requests
 import sqlalchemy as sa
 
 # The other benchmarks' helpers (bench/ is on sys.path when a script in it runs).
 from autosave import recreate_database
 from login import free_port
-from servers import bench_database_url, count_rows, serve
+from servers import bench_database_url, count_rows, serve, signed_in
 
 TEACHER_EMAIL = "bench.teacher@quizcore.local"
 TEACHER_PASSWORD = "bench teacher password"
@@ -146,11 +145,7 @@ def main() -> int:
     ok = True
     exports: dict[str, list[tuple[float, int]]] = {}
     with serve(app_settings(database_url, args.redis_url), port):
-        http = requests.Session()
-        login = http.post(f"{base}/api/auth/login", json={
-            "email_or_reg_no": TEACHER_EMAIL, "password": TEACHER_PASSWORD}, timeout=30)
-        login.raise_for_status()
-        http.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        http = signed_in(base, TEACHER_EMAIL, TEACHER_PASSWORD)
         floor = [timed(lambda: http.get(f"{base}/api/health", timeout=30))[1]
                  for _ in range(50)]
         response, import_seconds = timed(lambda: http.post(

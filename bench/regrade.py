@@ -26,13 +26,12 @@ import sys
 import time
 import uuid
 
-import requests
 import sqlalchemy as sa
 
 # The other benchmarks' helpers (bench/ is on sys.path when a script in it runs).
 from autosave import recreate_database
 from login import free_port
-from servers import bench_database_url, serve
+from servers import bench_database_url, serve, signed_in
 
 TEACHER_EMAIL = "bench.teacher@quizcore.local"
 TEACHER_PASSWORD = "bench teacher password"
@@ -191,11 +190,7 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with serve(app_settings(database_url, args.redis_url), port):
-        http = requests.Session()
-        login = http.post(f"{base}/api/auth/login", json={
-            "email_or_reg_no": TEACHER_EMAIL, "password": TEACHER_PASSWORD}, timeout=30)
-        login.raise_for_status()
-        http.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        http = signed_in(base, TEACHER_EMAIL, TEACHER_PASSWORD)
         clock = time.perf_counter()
         http.get(f"{base}/api/health", timeout=30)
         floor_ms = (time.perf_counter() - clock) * 1000

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import requests
 import sqlalchemy as sa
 
 # The other benchmarks' helpers (bench/ is on sys.path when a script in it runs).
@@ -65,3 +66,13 @@ def serve(settings: dict, port: int) -> Iterator[subprocess.Popen]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def signed_in(base: str, email: str, password: str) -> requests.Session:
+    """An HTTP session of the server at ``base`` carrying ``email``'s access token."""
+    http = requests.Session()
+    login = http.post(f"{base}/api/auth/login", json={
+        "email_or_reg_no": email, "password": password}, timeout=30)
+    login.raise_for_status()
+    http.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    return http
