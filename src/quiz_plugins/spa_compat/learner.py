@@ -178,6 +178,16 @@ def refuse_registration(request):
                     reason="registration_closed")
 
 
+def attempt_for_exam_page(request, answer: dict) -> dict:
+    """``GET /api/attempts/{id}`` gains ``attempt`` (``QuizTaking`` reads it first): the same
+    attempt with ``quiz_id`` and ``started_at`` without its "Z", because the page appends
+    one itself (``QuizTaking.tsx:255``) and a doubled "Z" is an invalid date there, so its
+    timer never ran. Every other timestamp keeps the canonical form."""
+    started = answer.get("started_at")
+    return {"attempt": {**answer, "quiz_id": (answer.get("quiz") or {}).get("id"),
+                        "started_at": started.removesuffix("Z") if started else started}}
+
+
 def _path_id(request) -> str:
     """The path's id as a path segment of the canonical call (any text the SPA sent; the
     canonical route answers 404 for what is no id)."""
@@ -203,3 +213,4 @@ def includeme(config):
                     student_answer, student_submit, student_attempts, register):
         config.add_cornice_service(service)
     config.add_operation_statuses(register, "POST", statuses=(403,))
+    config.add_response_extension("attempt", "GET", attempt_for_exam_page)

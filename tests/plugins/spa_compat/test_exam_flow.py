@@ -103,3 +103,17 @@ def test_registration_is_refused_and_creates_nothing(testapp, dbsession):
         "role": "admin"}, status=403), 403)
     assert body["reason"] == "registration_closed"
     assert dbsession.query(User).count() == before
+
+
+def test_the_exam_page_reads_an_attempt_whose_start_it_can_parse(testapp, student, auth,
+                                                                 quiz):
+    """``QuizTaking`` reads ``(response.attempt || response)`` and parses
+    ``started_at + "Z"``: the ``attempt`` field carries ``started_at`` without its "Z"
+    (the canonical field keeps it), ``quiz`` and ``quiz_id``."""
+    started = testapp.post(f"/api/quizzes/{quiz.id}/start", headers=auth(student)).json
+    body = testapp.get(f"/api/attempts/{started['attempt_id']}", headers=auth(student)).json
+    assert body["started_at"].endswith("Z")
+    attempt = body["attempt"]
+    assert attempt["started_at"] + "Z" == body["started_at"]
+    assert attempt["quiz_id"] == quiz.id and attempt["quiz"]["questions"]
+    assert attempt["status"] == "in_progress"
