@@ -250,6 +250,29 @@ class AttemptExtended(DomainEvent):
 
 
 @dataclass(kw_only=True)
+class QuizReleased(DomainEvent):
+    """A teacher (``actor_id``) released a ``teacher_release`` quiz at ``released_at``;
+    ``waiting``: how many students were waiting for it."""
+
+    name: ClassVar[str] = "quiz.released"
+    monitor: ClassVar[wire.MessageType] = wire.QUIZ_RELEASED
+    quiz_id: str
+    released_at: dt.datetime
+    waiting: int = 0
+
+
+@dataclass(kw_only=True)
+class StudentWaiting(DomainEvent):
+    """A student opened a ``teacher_release`` quiz before its release (first time only)."""
+
+    name: ClassVar[str] = "quiz.student_waiting"
+    monitor: ClassVar[wire.MessageType] = wire.STUDENT_WAITING
+    quiz_id: str
+    student_id: str
+    student_name: str
+
+
+@dataclass(kw_only=True)
 class AttemptForceSubmitted(DomainEvent):
     """A teacher ended an attempt in progress (``actor_id``), for ``reason``. Announced
     after the :class:`AttemptSubmitted` (reason ``teacher``) of the same attempt."""
@@ -346,6 +369,8 @@ __all__ = [
     "PasswordResetRequested",
     "QuizArchived",
     "QuizPublished",
+    "QuizReleased",
+    "StudentWaiting",
     "ViolationRecorded",
     "emit",
 ]

@@ -12,6 +12,9 @@ separated by ``;`` such as ``10/minute;100/hour``):
                                           failed refreshes (unknown, expired, revoked or
                                           reused refresh token) and requests presenting a
                                           bearer token that is expired or badly signed
+``quiz_password_per_ip``, ``quiz_password_per_student``
+                                          wrong quiz passwords at the start of an attempt
+                                          (per address; per student and quiz)
 
 The per-user limit is applied by a tween from the token's ``sub`` alone (no database
 query), before the view runs. The same tween counts a presented access token that does not
@@ -50,7 +53,8 @@ log = logging.getLogger(__name__)
 
 #: Setting suffix -> rule name (``quizcore.ratelimit_login_per_ip`` -> ``login_per_ip``).
 RULES = ("login_per_ip", "login_per_account", "reset_per_email", "reset_per_ip",
-         "default_per_user", "auth_failure_per_ip", "auth_failure_per_token")
+         "default_per_user", "auth_failure_per_ip", "auth_failure_per_token",
+         "quiz_password_per_ip", "quiz_password_per_student")
 KEY_PREFIX = "quizcore:ratelimit"
 FAILURE_LOG_INTERVAL_SECONDS = 30.0
 STORAGE_ERRORS = (*REDIS_ERRORS, StorageError)

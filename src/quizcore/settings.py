@@ -168,6 +168,10 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             "(a classroom shares one)"),
     Setting("quizcore.ratelimit_auth_failure_per_token", "10/minute", as_rate,
             "the same failures, per presented token: stops a client looping on a dead token"),
+    Setting("quizcore.ratelimit_quiz_password_per_ip", "30/minute", as_rate,
+            "wrong quiz passwords at start, per client address (a classroom shares one)"),
+    Setting("quizcore.ratelimit_quiz_password_per_student", "5/minute", as_rate,
+            "wrong quiz passwords at start, per student and quiz"),
     Setting("quizcore.refresh_cookie", False, as_bool,
             "also hand the refresh token out as an HttpOnly cookie (path /api/auth, "
             "SameSite=Strict) and accept it on refresh and logout"),

@@ -98,12 +98,16 @@ VIOLATION = MessageType("violation", (
     "counted", "question_index", "auto_submitted", "timestamp"))
 #: A teacher moved an attempt's deadline (one attempt, or every attempt of the quiz).
 ATTEMPT_EXTENDED = MessageType("attempt_extended", ("attempt_id", "student_id", "deadline_at"))
+#: A teacher released a ``teacher_release`` quiz: every waiting student's clock started.
+QUIZ_RELEASED = MessageType("quiz_released", ("released_at", "waiting"))
+#: A student opened a ``teacher_release`` quiz before its release and is waiting.
+STUDENT_WAITING = MessageType("student_waiting", ("student_id", "student_name", "timestamp"))
 
 #: Every message type that travels through the quiz streams, by name.
 MONITOR_MESSAGES: dict[str, MessageType] = {
     kind.name: kind
     for kind in (ATTEMPT_STARTED, ANSWER_SAVED, ATTEMPT_SUBMITTED, ATTEMPT_GRADED, VIOLATION,
-                 ATTEMPT_EXTENDED)
+                 ATTEMPT_EXTENDED, QUIZ_RELEASED, STUDENT_WAITING)
 }
 
 #: The snapshot message the sidecar sends on joining and every few seconds; its data is the
@@ -157,8 +161,10 @@ __all__ = [
     "JWT_ALGORITHM",
     "MONITOR_MESSAGES",
     "MONITOR_ROLES",
+    "QUIZ_RELEASED",
     "QUIZ_STATUS",
     "REQUIRED_ACCESS_CLAIMS",
+    "STUDENT_WAITING",
     "VIOLATION",
     "WAKEUP_CHANNEL",
     "MessageType",

@@ -192,6 +192,10 @@ CASES = [
     case("attempt_force_submit", "POST", "/api/attempts/{attempt}/force-submit", OWNER,
          {"reason": "Left the room"}),
     case("attempt_reopen", "POST", "/api/attempts/{ended_attempt}/reopen", OWNER, {}),
+    # The matrix's quiz starts by its window: releasing it is a 409 for those who may.
+    case("quiz_release", "POST", "/api/quizzes/{quiz}/release", "401 403 403 409 404 409", {}),
+    case("quiz_release_state", "GET", "/api/quizzes/{quiz}/release-state",
+         "401 200 404 200 404 200"),
     # -- plugins ---------------------------------------------------------------------------
     case("grading_pending", "GET", "/api/grading/pending", STAFF, plugin=GRADING),
     case("grading_graded", "GET", "/api/grading/graded", STAFF, plugin=GRADING),

@@ -33,6 +33,7 @@ from quizcore.events import (
     PasswordResetRequested,
     QuizArchived,
     QuizPublished,
+    QuizReleased,
     ViolationRecorded,
 )
 
@@ -134,6 +135,10 @@ def _describe(event: DomainEvent) -> AuditEntry | None:  # noqa: C901 - one bran
             return AuditEntry(event.name, event.actor_id, "quiz", event.quiz_id,
                               None, {"status": "published", "title": event.title,
                                      "class_ids": list(event.class_ids)})
+        case QuizReleased():
+            return AuditEntry(event.name, event.actor_id, "quiz", event.quiz_id,
+                              {"released_at": None}, {"released_at": event.released_at,
+                                                      "waiting": event.waiting})
         case QuizArchived():
             return AuditEntry(event.name, event.actor_id, "quiz", event.quiz_id,
                               None, {"status": "archived", "title": event.title})

@@ -59,7 +59,7 @@ from ..models import (
 )
 from ..redis_client import REDIS_ERRORS
 from ..transactions import after_commit, mark_changed, redis_of, registry_of, settings_of
-from . import overdue, overrides, papers, quiz_payload, review, shuffle, timing
+from . import gates, overdue, overrides, papers, quiz_payload, review, shuffle, timing
 from .errors import Conflict, Invalid, NotFound
 from .grading import (
     GradableQuestion,
@@ -177,11 +177,14 @@ def _attempts_of(session: Session, quiz_id: str, student_id: str) -> list[QuizAt
 
 
 def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetime | None = None,
-                  client_addr: str | None = None, user_agent: str | None = None) -> StartResult:
+                  client_addr: str | None = None, user_agent: str | None = None,
+                  password: str | None = None) -> StartResult:
     """Start an attempt at a quiz for a student, or resume the one in progress.
 
     Raises :class:`NotFound` (unknown or draft quiz), :class:`Forbidden` (class not assigned,
-    closed, outside its window, no attempts left) or :class:`Conflict` (no questions).
+    closed, outside its window, no attempts left, outside the allowed networks, wrong quiz
+    password, released sitting over) or :class:`Conflict` (no questions, not released yet:
+    the student is recorded as waiting). Gates and released start: :mod:`.gates`.
     An expired attempt found on the way is auto-submitted first (``StartResult.expired``);
     callers should commit that even when they then report a refusal.
     """
@@ -190,6 +193,7 @@ def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetim
     student = session.get(Student, user.id)
     if quiz is None or student is None:
         raise NotFound("Quiz")
+    gates.check_network(quiz, client_addr)
     grace = _grace(session)
     expired: list[SubmitResult] = []
     for _ in range(START_TRIES):
@@ -205,12 +209,17 @@ def start_attempt(session: Session, quiz_id: str, user: User, *, now: dt.datetim
                             limits=overrides.limits_for(session, quiz, student))
         limits = overrides.limits_for(session, quiz, student)
         check_can_start(quiz, student.class_id, now, len(attempts), limits=limits)
+        refusal = gates.release_refusal(quiz, limits, now)
+        if refusal is not None:
+            if refusal.reason == "waiting_for_release":
+                gates.record_waiting(session, quiz, user)
+            raise refusal
+        gates.check_password(quiz, password)
         attempt = QuizAttempt(
             id=new_uuid(), quiz_id=quiz.id, student_id=student.id,
             attempt_number=max((a.attempt_number for a in attempts), default=0) + 1,
             started_at=now, status=AttemptStatus.IN_PROGRESS,
-            deadline_at=timing.compute_deadline(now, limits.time_limit_minutes,
-                                                limits.end_date),
+            deadline_at=gates.clock_start_deadline(quiz, limits, now),
             ip_address=(client_addr or None) and client_addr[:45],
             user_agent=(user_agent or None) and user_agent[:USER_AGENT_LENGTH],
         )

@@ -6,7 +6,8 @@ monitor sidecar asks for it when a teacher joins and every few seconds after, wh
 hundreds of students save answers, so a query per student would load the database in
 proportion to the class size at exactly the wrong moment.
 
-A student appears once: with their latest attempt, or as ``not_started`` when the quiz is
+A student appears once: with their latest attempt, as ``waiting`` while a ``teacher_release``
+quiz they opened is not released yet, or as ``not_started`` when the quiz is
 set for their class and they have not started it yet.
 """
 
@@ -25,6 +26,7 @@ from ..models import (
     QuizClass,
     QuizQuestion,
     QuizSection,
+    QuizWaiting,
     Student,
     StudentAnswer,
     User,
@@ -36,6 +38,8 @@ from . import papers
 
 #: Status shown for a student of an assigned class who has no attempt yet.
 NOT_STARTED = "not_started"
+#: A student held by a teacher_release quiz that is not released yet.
+WAITING = "waiting"
 #: Attempts that have ended (a ``not_counted`` one too: it is over, only ungraded).
 COMPLETED_STATUSES = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED,
                       AttemptStatus.AUTO_SUBMITTED, AttemptStatus.FORCE_SUBMITTED,
@@ -158,9 +162,12 @@ def quiz_status(session: Session, quiz: Quiz, now: dt.datetime | None = None) ->
 
     # Students of the classes the quiz is set for who have not started it.
     waiting_rows = session.execute(
-        sa.select(User.id, User.name, Student.registration_number)
+        sa.select(User.id, User.name, Student.registration_number,
+                  QuizWaiting.since.label("waiting_since"))
         .join(Student, Student.id == User.id)
         .join(QuizClass, QuizClass.class_id == Student.class_id)
+        .outerjoin(QuizWaiting, sa.and_(QuizWaiting.quiz_id == quiz_id,
+                                        QuizWaiting.student_id == User.id))
         .where(QuizClass.quiz_id == quiz_id, User.is_active.is_(True),
                ~sa.exists().where(QuizAttempt.quiz_id == quiz_id,
                                   QuizAttempt.student_id == User.id))
@@ -169,6 +176,7 @@ def quiz_status(session: Session, quiz: Quiz, now: dt.datetime | None = None) ->
 
     students = [_attempt_entry(row, total_questions, now) for row in attempt_rows]
     students += [_waiting_entry(row, total_questions) for row in waiting_rows]
+    held = sum(1 for row in waiting_rows if row.waiting_since is not None)
     students.sort(key=lambda entry: (entry["name"].casefold(), entry["id"]))
     return {
         "quiz_id": quiz_id,
@@ -178,6 +186,9 @@ def quiz_status(session: Session, quiz: Quiz, now: dt.datetime | None = None) ->
         "active_attempts": active,
         "completed_attempts": completed,
         "not_started": len(waiting_rows),
+        "start_mode": quiz.start_mode,
+        "released_at": quiz.released_at,
+        "waiting_for_release": held,
         "total_students": len(students),
         "generated_at": now,
         "students": students,
@@ -205,6 +216,7 @@ def _attempt_entry(row, total_questions: int, now: dt.datetime) -> dict[str, Any
         "attempt_id": attempt.id,
         "attempt_number": attempt.attempt_number,
         "status": str(attempt.status),
+        "waiting_since": None,
         "current_question": current,
         "current_question_number": (current + 1) if current is not None else 1,
         "total_questions": total_questions,
@@ -232,7 +244,9 @@ def _waiting_entry(row, total_questions: int) -> dict[str, Any]:
         "registration_number": row.registration_number,
         "attempt_id": None,
         "attempt_number": None,
-        "status": NOT_STARTED,
+        # Opened a teacher_release quiz before its release (gates.record_waiting).
+        "status": WAITING if row.waiting_since is not None else NOT_STARTED,
+        "waiting_since": row.waiting_since,
         "current_question": None,
         "current_question_number": None,
         "total_questions": total_questions,

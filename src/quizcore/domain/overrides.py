@@ -98,6 +98,9 @@ class Effective:
     attempts_allowed: int
     start_date: dt.datetime | None
     end_date: dt.datetime | None
+    #: An override gives this student their own start date (a make-up sitting): they start
+    #: by that window even when the quiz starts by teacher release.
+    own_window: bool = False
 
     def fields(self) -> dict[str, Any]:
         """The student-facing names (API.md, "Exam control")."""
@@ -139,6 +142,7 @@ def resolve(quiz: QuizLimits, *, accommodation: Decimal = ONE,
         attempts_allowed=quiz.max_attempts + extra,
         start_date=start if start is not None else quiz.start_date,
         end_date=end if end is not None else quiz.end_date,
+        own_window=start is not None,
     )
 
 

@@ -43,7 +43,7 @@ from ..models import (
     SchoolClass,
     TeacherClass,
 )
-from . import access_codes, overdue, papers, quiz_payload, review
+from . import access_codes, gates, overdue, papers, quiz_payload, review
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .questions import MAX_MARKS
 from .timing import storable, to_naive_utc
@@ -59,19 +59,22 @@ SETTINGS_FIELDS = (
     "title", "subject", "description", "time_limit_minutes", "start_date", "end_date",
     "passing_percentage", "max_attempts", "show_answers_after_submission",
     "randomize_questions", "randomize_options", "allow_review", "negative_marking",
-    "overdue_handling", "grace_period_minutes", "review_settings",
+    "overdue_handling", "grace_period_minutes", "review_settings", "start_mode",
+    "allowed_networks",
 )
 #: The older review flags (:mod:`quizcore.domain.review` maps them onto ``review``).
 REVIEW_FLAGS = ("allow_review", "show_answers_after_submission")
 #: Settings frozen once the quiz has attempts (they decide what an attempt shows).
-FROZEN_ONCE_ATTEMPTED = ("randomize_questions", "randomize_options")
+FROZEN_ONCE_ATTEMPTED = ("randomize_questions", "randomize_options", "start_mode")
+#: ``update_quiz(password_hash=KEEP)``: the quiz password stays as it is.
+KEEP = object()
 
 DEFAULTS: dict[str, Any] = {
     "description": None, "start_date": None, "end_date": None, "passing_percentage": 40,
     "max_attempts": 1, "show_answers_after_submission": False, "randomize_questions": False,
     "randomize_options": False, "allow_review": True, "negative_marking": Decimal(0),
     "overdue_handling": overdue.DEFAULT_MODE, "grace_period_minutes": None,
-    "review_settings": None,
+    "review_settings": None, "start_mode": gates.WINDOW, "allowed_networks": None,
 }
 
 
@@ -130,6 +133,8 @@ def clean_settings(values: Mapping[str, Any]) -> dict[str, Any]:
         cleaned[flag] = bool(values.get(flag))
     cleaned["negative_marking"] = _fraction(values.get("negative_marking"), "negative_marking")
     cleaned.update(overdue.clean(values))
+    cleaned["start_mode"] = gates.clean_start_mode(values.get("start_mode"))
+    cleaned["allowed_networks"] = gates.clean_networks(values.get("allowed_networks"))
     cleaned["review_settings"] = values.get("review_settings")
     if values.get("review") is not None:
         base = review.review_from_flags(cleaned["allow_review"],
@@ -375,7 +380,7 @@ def _flush_with_code(session: Session, quiz: Quiz, chosen: bool) -> None:
 def create_quiz(session: Session, *, owner_id: str, settings: Mapping[str, Any],
                 questions: Sequence[QuestionRef], class_ids: Iterable[str],
                 access_code: str | None, restrict_to_owner: bool,
-                sections: Sequence[SectionSpec] = ()) -> Quiz:
+                sections: Sequence[SectionSpec] = (), password_hash: str | None = None) -> Quiz:
     """Create a draft quiz. ``restrict_to_owner``: questions and classes must be the owner's
     (a teacher creating their own quiz); an admin may use any."""
     cleaned = clean_settings(settings)
@@ -387,7 +392,8 @@ def create_quiz(session: Session, *, owner_id: str, settings: Mapping[str, Any],
     chosen = access_code is not None
     code = checked_code(session, access_code) if chosen else \
         access_codes.unique_code(lambda c: code_taken(session, c))
-    quiz = Quiz(created_by=owner_id, access_code=code, status=QuizStatus.DRAFT, **cleaned)
+    quiz = Quiz(created_by=owner_id, access_code=code, status=QuizStatus.DRAFT,
+                password_hash=password_hash, **cleaned)
     _set_questions(session, quiz, resolved)
     _set_sections(session, quiz, cleaned_sections)
     _set_classes(session, quiz, classes)
@@ -398,8 +404,10 @@ def create_quiz(session: Session, *, owner_id: str, settings: Mapping[str, Any],
 def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
                 questions: Sequence[QuestionRef] | None, class_ids: Iterable[str] | None,
                 access_code: str | None, restrict_to_owner: bool,
-                sections: Sequence[SectionSpec] | None = None) -> tuple[dict, dict]:
-    """Apply a partial update; returns ``(old, new)`` of the changed fields."""
+                sections: Sequence[SectionSpec] | None = None,
+                password_hash: Any = KEEP) -> tuple[dict, dict]:
+    """Apply a partial update; returns ``(old, new)`` of the changed fields.
+    ``password_hash``: the new quiz password's hash (None removes it; :data:`KEEP`)."""
     current = settings_of(quiz)
     settings = dict(settings)
     if settings.get("overdue_handling", overdue.GRACEPERIOD) != overdue.GRACEPERIOD and \
@@ -470,6 +478,13 @@ def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
             old["access_code"], new["access_code"] = quiz.access_code, code
             quiz.access_code = code
 
+    if password_hash is not KEEP and password_hash != quiz.password_hash:
+        # Audited as whether there is one; the hash itself stays out of the log.
+        old["has_password"] = quiz.password_hash is not None
+        new["has_password"] = password_hash is not None
+        quiz.password_hash = password_hash
+    if "start_mode" in changed:
+        quiz.released_at = None  # a new start mode starts unreleased
     for field in changed:
         setattr(quiz, field, merged[field])
     if "access_code" in new:
@@ -566,6 +581,8 @@ def start_refusal(quiz: Quiz, now: dt.datetime, limits=None) -> Forbidden | None
     ``limits`` (:class:`quizcore.domain.overrides.Effective`): the student's own window."""
     start_date = limits.start_date if limits is not None else quiz.start_date
     end_date = limits.end_date if limits is not None else quiz.end_date
+    if gates.bound_by_release(quiz, limits):
+        start_date = None  # the teacher's release decides (gates.release_refusal)
     if quiz.status == QuizStatus.ARCHIVED:
         return Forbidden("This quiz is closed.", reason="quiz_closed")
     if start_date is not None and now < start_date:

@@ -22,7 +22,7 @@ from .base import (
 from .classes import SchoolClass, TeacherClass
 from .overrides import QuizOverride
 from .questions import Question, QuestionVersion
-from .quizzes import Quiz, QuizClass, QuizQuestion, QuizSection
+from .quizzes import Quiz, QuizClass, QuizQuestion, QuizSection, QuizWaiting
 from .tokens import PasswordResetToken, RefreshToken
 from .users import UNUSABLE_PASSWORD, Student, Teacher, User
 
@@ -45,6 +45,7 @@ __all__ = [
     "QuizOverride",
     "QuizQuestion",
     "QuizSection",
+    "QuizWaiting",
     "QuizStatus",
     "RefreshToken",
     "Role",

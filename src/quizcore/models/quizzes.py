@@ -72,6 +72,16 @@ class Quiz(Base):
     #: The review timing ({"answers": W, "marks": W, "correct_answers": W, "feedback": W},
     #: :mod:`quizcore.domain.review`); None: the older flags decide.
     review_settings: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: How attempts may begin (:mod:`quizcore.domain.gates`): ``window`` (inside the
+    #: open/close dates) or ``teacher_release`` (when the teacher releases the quiz, at
+    #: ``released_at``).
+    start_mode: Mapped[str] = mapped_column(sa.String(16), default="window",
+                                            server_default="window")
+    released_at: Mapped[dt.datetime | None]
+    #: bcrypt hash of the quiz password students must give at start; None: no password.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    #: Normalised CIDR strings a start must come from; None: any address.
+    allowed_networks: Mapped[list[str] | None] = mapped_column(sa.JSON)
 
     quiz_questions: Mapped[list[QuizQuestion]] = relationship(
         back_populates="quiz", order_by="QuizQuestion.order_index", passive_deletes=True,
@@ -153,6 +163,20 @@ class QuizSection(Base):
     pool: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
 
     quiz: Mapped[Quiz] = relationship(back_populates="sections")
+
+
+class QuizWaiting(Base):
+    """A student who opened a ``teacher_release`` quiz before its release, since when."""
+
+    __tablename__ = "quiz_waiting"
+    __table_args__ = (
+        sa.Index("ix_quiz_waiting_student_id", "student_id"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    quiz_id: Mapped[str] = fk("quizzes.id", ondelete="CASCADE", primary_key=True)
+    student_id: Mapped[str] = fk("students.id", ondelete="CASCADE", primary_key=True)
+    since: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=SERVER_NOW)
 
 
 from .classes import SchoolClass  # noqa: E402

@@ -31,5 +31,12 @@ def page_node() -> colander.SchemaNode:
                                validator=colander.Range(min=1, max=MAX_PAGE))
 
 
+class NullableSequence(colander.Sequence):
+    """A list that may also be sent as null (to clear it in a partial update)."""
+
+    def deserialize(self, node, cstruct):
+        return colander.null if cstruct is None else super().deserialize(node, cstruct)
+
+
 class IdList(colander.SequenceSchema):
     id = colander.SchemaNode(colander.String(), validator=colander.Length(max=36))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import colander
 
-from ..domain import access_codes, overdue
+from ..domain import access_codes, gates, overdue
 from ..domain import quizzes as rules
 from ..domain.questions import MAX_MARKS
 from ..models import Difficulty, QuizStatus
 from ..rest import PaginationQuery
-from .common import IdList, optional, page_node, strict_bool, timestamp
+from .common import IdList, NullableSequence, optional, page_node, strict_bool, timestamp
 
 STATUSES = [s.value for s in QuizStatus]
 
@@ -48,6 +48,14 @@ class SectionItem(colander.MappingSchema):
 
 class SectionItems(colander.SequenceSchema):
     item = SectionItem()
+
+
+class NetworkList(colander.SequenceSchema):
+    network = colander.SchemaNode(colander.String(), validator=colander.Length(max=50),
+                                  description="a network in CIDR notation, e.g. 10.1.2.0/24")
+
+    def schema_type(self, **kw):
+        return NullableSequence()
 
 
 def _when(name: str) -> colander.SchemaNode:
@@ -111,6 +119,17 @@ def _quiz_fields(schema: colander.MappingSchema, required: bool) -> colander.Map
     schema.add(ReviewTiming(name="review", missing=colander.drop,
                             description="when a student sees each part of a submitted "
                                         "attempt; items not sent keep their value"))
+    schema.add(optional(colander.String(), "how attempts begin: window (default; inside "
+                        "start_date..end_date) | teacher_release (when the teacher releases "
+                        "the quiz: POST /quizzes/{id}/release)", name="start_mode",
+                        validator=colander.OneOf(list(gates.START_MODES))))
+    schema.add(optional(colander.String(), "write-only: the password students give to "
+                        "start (null or \"\" removes it); quiz objects show has_password",
+                        name="password", validator=colander.Length(max=200)))
+    schema.add(NetworkList(name="allowed_networks", missing=colander.drop,
+                           validator=colander.Length(max=gates.MAX_NETWORKS),
+                           description="client networks (CIDR) attempts may start from; "
+                                       "null or [] allows any address"))
     schema.add(optional(colander.String(),
                         "letters and digits, 4-20; generated (unambiguous, no 0/O/1/I) "
                         "when absent", name="access_code",

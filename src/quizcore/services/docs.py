@@ -20,13 +20,14 @@ from http import HTTPStatus
 
 from cornice.service import get_services
 from cornice_swagger import CorniceSwagger
-from cornice_swagger.converters.schema import TypeConverter
+from cornice_swagger.converters.schema import ArrayTypeConverter, TypeConverter
 from pyramid.interfaces import IRoutesMapper
 from pyramid.response import Response
 from swagger_ui_bundle import swagger_ui_path
 
 from ..rest import NO_PERMISSION_REQUIRED, Service
 from ..schemas.attempts import OptionOrText
+from ..schemas.common import NullableSequence
 from ..schemas.examples import OPERATION_EXAMPLES
 from .statuses import NOTHING_DECLARED, OperationStatuses, declared_statuses
 
@@ -136,7 +137,8 @@ class AnyValueConverter(TypeConverter):
 
 
 class QuizcoreSwagger(CorniceSwagger):
-    custom_type_converters = {OptionOrText: AnyValueConverter}
+    custom_type_converters = {OptionOrText: AnyValueConverter,
+                              NullableSequence: ArrayTypeConverter}
 
 
 def build_spec(registry) -> dict:

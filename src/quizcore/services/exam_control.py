@@ -1,15 +1,16 @@
-"""Exam control: per-quiz overrides, live extensions and teacher actions on attempts.
+"""Exam control: per-quiz overrides, live extensions, teacher actions on attempts and the
+released start of a quiz.
 
 The quiz's owner and admins use every endpoint here (others: 404 for an object they do not
 manage, 403 for students). The rules live in :mod:`quizcore.domain.overrides` and
-:mod:`quizcore.domain.exam_control`.
+:mod:`quizcore.domain.exam_control` and :mod:`quizcore.domain.gates`.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..domain import exam_control, overrides, timing
+from ..domain import exam_control, gates, overrides, timing
 from ..domain.errors import NotFound
 from ..models import Quiz, QuizAttempt, SchoolClass, User, utcnow
 from ..rest import body_validator, iso
@@ -41,6 +42,15 @@ attempt_force_submit = service(
     name="attempt_force_submit", path="/api/attempts/{id}/force-submit",
     description="A teacher ends an attempt in progress (graded as usual, status "
                 "force_submitted, reason recorded).")
+quiz_release = service(
+    name="quiz_release", path="/api/quizzes/{id}/release",
+    description="Release a teacher_release quiz: every student's clock starts now (each "
+                "deadline = released_at + their own limit). A second release answers the "
+                "first instant (already_released).")
+quiz_release_state = service(
+    name="quiz_release_state", path="/api/quizzes/{id}/release-state",
+    description="Has the quiz been released? Cheap, for students waiting to start to poll "
+                "(every 2 s).")
 attempt_reopen = service(
     name="attempt_reopen", path="/api/attempts/{id}/reopen",
     description="Grant the student of an ended attempt one more attempt at the quiz.")
@@ -161,12 +171,35 @@ def reopen_attempt(request):
             "message": "The student may start another attempt."}
 
 
+@quiz_release.post(permission="teach")
+def release_quiz(request):
+    """``released_at`` (the instant every clock started), ``already_released``, and how
+    many students were ``waiting``. 409 for a window quiz or an unpublished one."""
+    released = gates.release_quiz(request.dbsession, request.matchdict["id"], request.user)
+    return {"released_at": iso(released.released_at),
+            "already_released": released.already_released, "waiting": released.waiting,
+            "message": "The quiz was already released." if released.already_released
+            else "Quiz released: students may start."}
+
+
+@quiz_release_state.get()
+def release_state(request):
+    """``released`` (a student bound by the release may start), ``released_at``,
+    ``start_mode`` and ``server_time``; never cached."""
+    state = gates.release_state(request.dbsession, request.matchdict["id"], request.user)
+    request.response.cache_control = "no-store"
+    return {"released": state.released, "released_at": iso(state.released_at),
+            "start_mode": state.start_mode, "server_time": iso(utcnow())}
+
+
 def includeme(config):
     for each in (quiz_overrides, quiz_override, quiz_extend, attempt_extend,
-                 attempt_force_submit, attempt_reopen):
+                 attempt_force_submit, attempt_reopen, quiz_release, quiz_release_state):
         config.add_cornice_service(each)
     config.add_operation_statuses(quiz_overrides, "POST", success=(201,),
                                   statuses=(409,))  # the student or class has one already
     config.add_operation_statuses(attempt_extend, "POST", statuses=(409,))  # not in progress
     config.add_operation_statuses(attempt_force_submit, "POST", statuses=(409,))
     config.add_operation_statuses(attempt_reopen, "POST", statuses=(409,))  # still running
+    # a window quiz, or not published
+    config.add_operation_statuses(quiz_release, "POST", statuses=(409,))

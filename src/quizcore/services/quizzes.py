@@ -10,10 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..domain import access_codes, overrides, quiz_payload, review
+from ..domain import access_codes, gates, overrides, quiz_payload, review
 from ..domain import quizzes as rules
 from ..domain.attempts import shown_answer_data, shown_answer_option, start_attempt
-from ..domain.errors import Invalid, NotFound
+from ..domain.errors import Forbidden, Invalid, NotFound
 from ..domain.timing import seconds_remaining
 from ..errors import committing_refusals
 from ..events import EntityChanged
@@ -28,6 +28,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..ratelimit import client_address, too_many_requests
 from ..rest import body_validator, emit_for, iso, page_params, paginate, validator
 from ..schemas.quizzes import QuizListRequest, quiz_create_schema, quiz_update_schema
 from ._assessment import (
@@ -38,6 +39,7 @@ from ._assessment import (
     nulls_sent,
     owned_or_404,
     owner_for_new,
+    raw_body,
     service,
 )
 from .exam_control import overrides_json
@@ -114,6 +116,8 @@ def staff_quiz(item: Quiz, teacher_names: dict[str, str], *, questions: bool,
         "overdue_handling": item.overdue_handling,
         "grace_period_minutes": item.grace_period_minutes,
         "review": review.quiz_review(item),
+        **jsonable(gates.quiz_fields(item)),
+        "allowed_networks": list(item.allowed_networks or []),
     }
     if questions:
         data["questions"] = [{
@@ -166,6 +170,7 @@ def student_quiz(item: Quiz, summary: dict, totals: tuple[int, int] | None = Non
     data.update(summary)
     data.update(jsonable(limits.fields()))
     data["attempts_remaining"] = max(0, limits.attempts_allowed - summary["attempts_used"])
+    data.update(jsonable(gates.quiz_fields(item)))
     return data
 
 
@@ -207,6 +212,18 @@ def _settings(values: dict) -> dict:
     if "time_limit_minutes" not in settings and "duration_minutes" in values:
         settings["time_limit_minutes"] = values["duration_minutes"]  # older clients' name
     return settings
+
+
+def _password_hash(request, missing):
+    """The hash of the quiz password the request sets (None: it removes it), or
+    ``missing`` when it does not mention one."""
+    if "password" in request.validated:
+        password = request.validated["password"]
+    elif "password" in raw_body(request):
+        password = None  # sent as null
+    else:
+        return missing
+    return gates.hash_quiz_password(password, request.registry.settings["quizcore.bcrypt_rounds"])
 
 
 def _student_class_id(request) -> str | None:
@@ -280,7 +297,7 @@ def create_quiz(request):
         request.dbsession, owner_id=owner_id, settings=_settings(values),
         questions=_question_refs(values) or [], class_ids=values.get("class_ids", []),
         access_code=values.get("access_code"), restrict_to_owner=not is_admin(request.user),
-        sections=_sections(values) or [])
+        sections=_sections(values) or [], password_hash=_password_hash(request, None))
     emit_for(request, EntityChanged(action="create", entity_type="quiz", entity_id=item.id,
                                     new=jsonable({**rules.settings_of(item),
                                                   "access_code": item.access_code})))
@@ -338,11 +355,13 @@ def update_quiz(request):
     item = _staff_quiz_or_404(request)
     values = request.validated
     settings = _settings(values)
-    settings.update(nulls_sent(request, ("description", "start_date", "end_date")))
+    settings.update(nulls_sent(request, ("description", "start_date", "end_date",
+                                         "allowed_networks")))
     old, new = rules.update_quiz(
         request.dbsession, item, settings=settings, questions=_question_refs(values),
         class_ids=values.get("class_ids"), access_code=values.get("access_code"),
-        restrict_to_owner=not is_admin(request.user), sections=_sections(values))
+        restrict_to_owner=not is_admin(request.user), sections=_sections(values),
+        password_hash=_password_hash(request, rules.KEEP))
     if new:
         emit_for(request, EntityChanged(action="update", entity_type="quiz",
                                             entity_id=item.id, old=jsonable(old),
@@ -395,9 +414,27 @@ def start_quiz(request):
     answers, remaining time). Questions and options come in this attempt's order, without
     answers; ``answer_option`` values are indexes into the options as shown here."""
     now = utcnow()
-    result = start_attempt(request.dbsession, request.matchdict["id"], request.identity, now=now,
-                           client_addr=request.client_addr,
-                           user_agent=request.user_agent)
+    password = raw_body(request).get("password")
+    password = password if isinstance(password, str) else None
+    limits, address = request.ratelimits, client_address(request)
+    # Wrong quiz passwords are limited like failed logins; only a start that tries one is
+    # checked (the hot path without a password costs no Redis round trip).
+    password_keys = (("quiz_password_per_ip", address),
+                     ("quiz_password_per_student",
+                      f"{request.user.id}:{request.matchdict['id']}"))
+    for rule, key in password_keys if password is not None else ():
+        limited = limits.test(rule, key)
+        if limited is not None:
+            return too_many_requests(limited)
+    try:
+        result = start_attempt(request.dbsession, request.matchdict["id"], request.identity,
+                               now=now, client_addr=address, user_agent=request.user_agent,
+                               password=password)
+    except Forbidden as refusal:
+        if refusal.reason == "quiz_password":
+            for rule, key in password_keys:
+                limits.hit(rule, key)
+        raise
     attempt, view = result.attempt, result.view
     shown = quiz_payload.questions_for_attempt(view, attempt.id)
     answers = [{
