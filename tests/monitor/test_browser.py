@@ -179,3 +179,40 @@ def test_teacher_extends_force_submits_and_reopens_from_the_monitor_page(
             expect(page.locator("#toasts")).to_contain_text("2 attempt(s) extended by 7 min")
         finally:
             browser.close()
+
+
+def test_teacher_releases_a_waiting_room_from_the_monitor_page(api_server, live_exam,
+                                                               acting_monitor):
+    browser_or_skip()
+    from playwright.sync_api import expect, sync_playwright
+
+    api_url = api_server.application_url.rstrip("/")
+    teacher = {"Authorization": f"Bearer {live_exam.tokens['teacher']}"}
+    requests.put(f"{api_url}/api/quizzes/{live_exam.quiz_id}", timeout=10, headers=teacher,
+                 json={"start_mode": "teacher_release"}).raise_for_status()
+    start = api_url + PATHS["start"].format(quiz_id=live_exam.quiz_id)
+    ada = {"Authorization": f"Bearer {live_exam.tokens['ada']}"}
+    waiting = requests.post(start, json={}, timeout=10, headers=ada)
+    assert waiting.status_code == 409 and waiting.json()["reason"] == "waiting_for_release"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            watch_as_teacher(page, acting_monitor.url, live_exam)
+            expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+            ada_row = page.locator(f'tr[data-student-id="{live_exam.students["ada"]}"]')
+            expect(ada_row.locator(".status")).to_have_attribute("data-status", "waiting")
+            expect(page.locator("#count-held")).to_have_text("1")
+
+            page.click("#release")
+            expect(page.locator("#toasts")).to_contain_text("Quiz released at")
+            expect(page.locator("#release-box")).to_be_hidden()
+            expect(ada_row.locator(".status")).to_have_attribute("data-status", "not_started")
+            expect(page.locator("#action-error")).to_have_text("")
+
+            started = requests.post(start, json={}, timeout=10, headers=ada)
+            assert started.status_code == 201, started.text
+            expect(ada_row.locator(".status")).to_have_attribute("data-status", "in_progress")
+        finally:
+            browser.close()

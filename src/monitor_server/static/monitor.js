@@ -16,6 +16,8 @@
     retryTimer: null,
     students: new Map(), // student id -> row data
     receivedAt: 0,       // when the last snapshot arrived (for the ticking time column)
+    startMode: "window", // teacher_release: students wait until the teacher releases
+    releasedAt: null,
   };
   const VIOLATION_LABELS = {
     tab_switch: "switched tabs", fullscreen_exit: "left full screen", copy_attempt: "tried to copy",
@@ -205,6 +207,21 @@
                                      "info"));
   }
 
+  function release() {
+    act("Release", "POST", `/quizzes/${encodeURIComponent(state.quizId)}/release`, {},
+        (answer) => released(answer.released_at));
+  }
+
+  function released(releasedAt) {
+    if (state.releasedAt) return;
+    state.releasedAt = releasedAt;
+    for (const row of state.students.values()) {
+      if (row.status === "waiting") row.status = "not_started";
+    }
+    toast("Quiz released at " + new Date(releasedAt).toLocaleTimeString(), "info");
+    render();
+  }
+
   function button(text, className, onClick) {
     const node = document.createElement("button");
     node.type = "button";
@@ -227,8 +244,17 @@
       state.lastEventId = message.id;
       if (fresh) state.maxSeenId = message.id;
     }
+    if (message.type === "quiz_released") {
+      released(data.released_at);
+      return;
+    }
     const row = state.students.get(data.student_id) || newRow(data);
     switch (message.type) {
+      case "student_waiting":
+        if (row.status === "not_started" || row.status === "in_progress" && !row.attempt_id) {
+          Object.assign(row, {status: "waiting", waiting_since: data.timestamp});
+        }
+        break;
       case "attempt_started":
         Object.assign(row, {status: "in_progress", attempt_id: data.attempt_id,
                             answered_questions: 0,
@@ -289,6 +315,8 @@
     $("quiz-title").textContent = data.title || "Quiz";
     state.receivedAt = Date.now();
     state.students = new Map((data.students || []).map((s) => [s.id, s]));
+    state.startMode = data.start_mode || "window";
+    state.releasedAt = data.released_at || null;
     render();
   }
 
@@ -331,14 +359,15 @@
     fill.style.width = Math.min(100, row.progress || 0) + "%";
     bar.append(fill);
     progress.append(bar, `${row.answered_questions || 0}/${row.total_questions || 0}`);
-    cell(tr, "question").textContent = row.status === "not_started" ? "–" :
+    const idle = row.status === "not_started" || row.status === "waiting";
+    cell(tr, "question").textContent = idle ? "–" :
       `${row.current_question_number || 1} of ${row.total_questions || 0}`;
     const violations = cell(tr, "violations");
     violations.textContent = `${row.violations || 0}` +
       ((row.tab_switches || row.fullscreen_exits) ?
         ` (tabs ${row.tab_switches || 0}, full screen ${row.fullscreen_exits || 0})` : "");
     violations.dataset.level = row.violations >= 3 ? "high" : row.violations > 0 ? "warn" : "none";
-    cell(tr, "time").textContent = row.status === "not_started" ? "–" : minutes(spentSeconds(row));
+    cell(tr, "time").textContent = idle ? "–" : minutes(spentSeconds(row));
     cell(tr, "activity").textContent = row.last_activity_at ?
       new Date(row.last_activity_at).toLocaleTimeString() : "–";
     cell(tr, "deadline").textContent = row.deadline_at && row.status === "in_progress" ?
@@ -348,7 +377,7 @@
     if (row.attempt_id && row.status === "in_progress") {
       actions.append(button(`+${EXTEND_MINUTES} min`, "extend", () => extendAttempt(row)),
                      button("Force submit", "force-submit", () => forceSubmit(row)));
-    } else if (row.attempt_id && row.status !== "not_started") {
+    } else if (row.attempt_id && !idle) {
       actions.append(button("Reopen", "reopen", () => reopen(row)));
     }
   }
@@ -360,6 +389,8 @@
     $("count-completed").textContent = count("submitted", "graded", "auto_submitted",
                                              "force_submitted");
     $("count-waiting").textContent = count("not_started");
+    $("count-held").textContent = count("waiting");
+    $("release-box").hidden = state.startMode !== "teacher_release" || Boolean(state.releasedAt);
   }
 
   function render(onlyId) {
@@ -403,6 +434,7 @@
     });
     $("quiz-form").addEventListener("submit", pickQuiz);
     $("extend-all-form").addEventListener("submit", extendAll);
+    $("release").addEventListener("click", release);
     $("sign-out").addEventListener("click", signOut);
     setInterval(() => {  // the time column ticks for students still writing
       for (const tr of document.querySelectorAll("#students tbody tr")) {
