@@ -7,7 +7,7 @@ INI ?= development.ini
 PYTEST_ARGS ?=
 
 .PHONY: run test install deps services lint clean test-plugins-off test-security storm \
-	storm-faults install-bench bench-cost
+	storm-faults install-bench bench-cost bench-release
 
 ## run: install, migrate the SQLite database, load demo data, serve API + monitor
 run: install
@@ -61,6 +61,13 @@ COST_ARGS ?=
 bench-cost: install install-bench
 	bash .ci/services.sh storm
 	$(BIN)/python bench/request_cost.py --json $(COST_OUT)/request_cost.json $(COST_ARGS)
+
+## bench-release: 1,000 students wait for a teacher_release quiz, poll release-state, and all
+## start on the release, through deploy/nginx (bench/released_start.py; ~3 min)
+RELEASE_ARGS ?=
+bench-release: install install-bench
+	bash .ci/services.sh storm
+	$(BIN)/python bench/released_start.py --json $(COST_OUT)/released_start.json $(RELEASE_ARGS)
 
 deps:
 	bash .ci/services.sh deps
