@@ -8,8 +8,8 @@ only translates the SPA's request into a domain call and the domain's answer int
 SPA's pages read. Leave the plugin out of ``quizcore.plugins`` and the canonical API is
 unchanged.
 
-* :mod:`.staff` - the administrator's and teacher's screens (dashboards, users, classes,
-  quizzes, grading);
+* :mod:`.staff` - the administrator's and teacher's dashboards and lists;
+* :mod:`.admin` - the administrator's user management screen;
 * :mod:`.learner` - the student's screens (dashboard, quizzes, taking an attempt, results),
   attempts, notifications and the account calls.
 
@@ -18,6 +18,7 @@ unchanged.
 
 
 def includeme(config):
-    """Register the SPA's routes (see :mod:`.staff` and :mod:`.learner`)."""
+    """Register the SPA's routes (see :mod:`.staff`, :mod:`.admin` and :mod:`.learner`)."""
     config.include(".staff")
+    config.include(".admin")
     config.include(".learner")

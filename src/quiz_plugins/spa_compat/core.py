@@ -75,6 +75,14 @@ def core_post(request, path: str, body: Any = None) -> Any:
     return response.json
 
 
+def core_send(request, method: str, path: str, body: Any = None) -> Any:
+    """``PUT`` or ``DELETE path`` (with the JSON ``body``) for the signed-in user, as
+    :func:`core_post`."""
+    response = _call(request, path, method, body)
+    request.response.status_code = response.status_code
+    return response.json
+
+
 def core_items(request, path: str, **query: Any) -> list[dict]:
     """Every item of a canonical paginated list (``items``), page after page."""
     items: list[dict] = []
