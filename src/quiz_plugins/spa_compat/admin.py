@@ -1,7 +1,7 @@
-"""The administrator's user management screen of the SPA (``AdminUsers.tsx``) and the class
-list it fills its class pickers from.
+"""The administrator's user and class management screens of the SPA (``AdminUsers.tsx``,
+``AdminClasses.tsx``).
 
-Every route calls the canonical ``/api/users`` (and ``/api/classes``) for the signed-in
+Every route calls the canonical ``/api/users`` or ``/api/classes`` for the signed-in
 administrator, so what may be created, changed or removed, and every refusal, is the canonical
 API's. Two translations:
 
@@ -9,7 +9,9 @@ API's. Two translations:
   ``registrationNumber``, ``classId``, ``className``), ``total``, ``pages``, ``current_page``;
 * the page creates a teacher with no password field. The canonical API needs one, so the
   teacher gets a random one nobody knows and sets their own with "Forgot password" (the
-  answer says so); a student is created unclaimed, as always, and claims the account.
+  answer says so); a student is created unclaimed, as always, and claims the account;
+* the class screen assigns one student at a time (``assign-student`` ``{student_id}``):
+  the canonical ``assign-students`` with a list of one.
 """
 
 from __future__ import annotations
@@ -33,7 +35,15 @@ admin_user_toggle = Service(name="spa_admin_user_toggle_active",
                             description="SPA: activate a deactivated account, or deactivate "
                                         "an active one.")
 admin_classes = Service(name="spa_admin_classes", path="/api/admin/classes",
-                        description="SPA: the school's classes (the user screen's pickers).")
+                        description="SPA: the school's classes, a page at a time; create one.")
+admin_class = Service(name="spa_admin_class", path="/api/admin/classes/{id}",
+                      description="SPA: rename or delete a class.")
+admin_class_teacher = Service(name="spa_admin_class_assign_teacher",
+                              path="/api/admin/classes/{id}/assign-teacher",
+                              description="SPA: assign a teacher to the class.")
+admin_class_student = Service(name="spa_admin_class_assign_student",
+                              path="/api/admin/classes/{id}/assign-student",
+                              description="SPA: move one student into the class.")
 
 #: Length of the random password of a teacher created from the SPA (never shown).
 RANDOM_PASSWORD_BYTES = 24
@@ -143,6 +153,49 @@ def list_classes(request):
             "current_page": page}
 
 
+def _class_path(request, action: str = "") -> str:
+    return f"/api/classes/{quote(request.matchdict['id'], safe='')}{action}"
+
+
+@admin_classes.post(permission="admin", tags=TAGS)
+@refused_as_is
+def create_class(request):
+    """``POST /api/classes`` with the page's ``name`` and ``section``; answers ``class``."""
+    return {"class": core_post(request, "/api/classes", _json_object(request)),
+            "message": "Class created."}
+
+
+@admin_class.put(permission="admin", tags=TAGS)
+@refused_as_is
+def update_class(request):
+    """``PUT /api/classes/{id}`` (the page renames); answers ``class``."""
+    return {"class": core_send(request, "PUT", _class_path(request), _json_object(request)),
+            "message": "Class updated."}
+
+
+@admin_class.delete(permission="admin", tags=TAGS)
+@refused_as_is
+def delete_class(request):
+    """``DELETE /api/classes/{id}``."""
+    return core_send(request, "DELETE", _class_path(request))
+
+
+@admin_class_teacher.post(permission="admin", tags=TAGS)
+@refused_as_is
+def assign_teacher(request):
+    """``POST /api/classes/{id}/assign-teacher`` ``{teacher_id}``, as the page sends it."""
+    return core_post(request, _class_path(request, "/assign-teacher"), _json_object(request))
+
+
+@admin_class_student.post(permission="admin", tags=TAGS)
+@refused_as_is
+def assign_student(request):
+    """``{student_id}``: ``POST /api/classes/{id}/assign-students`` with that one student."""
+    student_id = _json_object(request).get("student_id")
+    body = {"student_ids": [student_id]} if student_id is not None else {}
+    return core_post(request, _class_path(request, "/assign-students"), body)
+
+
 def _json_object(request) -> dict:
     """The JSON object the page sent; anything else goes on to the canonical route as {}, whose
     validation answers for it."""
@@ -155,5 +208,6 @@ def _json_object(request) -> dict:
 
 def includeme(config):
     """Register this module's compat services."""
-    for service in (admin_users, admin_user, admin_user_toggle, admin_classes):
+    for service in (admin_users, admin_user, admin_user_toggle, admin_classes, admin_class,
+                    admin_class_teacher, admin_class_student):
         config.add_cornice_service(service)

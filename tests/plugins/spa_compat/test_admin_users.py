@@ -119,3 +119,43 @@ def test_the_class_list_of_the_pickers(testapp, admin, auth, school_class):
     assert body["total"] == 2
     found = testapp.get("/api/admin/classes?search=Grade%2012", headers=auth(admin)).json
     assert [c["id"] for c in found["classes"]] == [other.id]
+
+
+def test_the_class_screen_as_the_page_uses_it(testapp, admin, auth, teacher, student,
+                                              dbsession):
+    from quizcore.models import SchoolClass, Student, TeacherClass
+
+    created = testapp.post_json("/api/admin/classes", {"name": "Class 10 A", "section": "A"},
+                                headers=auth(admin), status=201).json
+    class_id = created["class"]["id"]
+    assert created["class"]["name"] == "Class 10 A"
+    renamed = testapp.put_json(f"/api/admin/classes/{class_id}", {"name": "Class 10 Alpha"},
+                               headers=auth(admin)).json
+    assert renamed["class"]["name"] == "Class 10 Alpha"
+
+    testapp.post_json(f"/api/admin/classes/{class_id}/assign-teacher",
+                      {"teacher_id": teacher.id}, headers=auth(admin))
+    testapp.post_json(f"/api/admin/classes/{class_id}/assign-student",
+                      {"student_id": student.id}, headers=auth(admin))
+    listed = testapp.get("/api/admin/classes?page=1&per_page=12", headers=auth(admin)).json
+    row = next(c for c in listed["classes"] if c["id"] == class_id)
+    assert [t["name"] for t in row["teachers"]] == [teacher.name]
+    users = testapp.get("/api/admin/users?page=1&per_page=100", headers=auth(admin)).json
+    assert next(u for u in users["users"] if u["id"] == student.id)["class_id"] == class_id
+    dbsession.expire_all()
+    assert dbsession.get(Student, student.id).class_id == class_id
+    assert dbsession.query(TeacherClass).filter_by(class_id=class_id).count() == 1
+
+    for bad, status in (({}, 400), ({"student_id": 7}, 400),
+                        ({"student_id": "00000000-0000-4000-8000-000000000000"}, 404)):
+        assert_error(testapp.post_json(f"/api/admin/classes/{class_id}/assign-student", bad,
+                                       headers=auth(admin), expect_errors=True), status)
+    assert_error(testapp.post_json("/api/admin/classes", {"section": "B"},
+                                   headers=auth(admin), expect_errors=True), 400)
+    assert_error(testapp.post_json("/api/admin/classes", {"name": "X"}, headers=auth(teacher),
+                                   expect_errors=True), 403)
+
+    testapp.delete(f"/api/admin/classes/{class_id}", headers=auth(admin), status=200)
+    dbsession.expire_all()
+    assert dbsession.get(SchoolClass, class_id) is None
+    assert dbsession.get(Student, student.id).class_id is None  # the student is kept
