@@ -48,6 +48,7 @@ CASES = [
     Case("POST", "/api/auth/change-password", ALL_SIGNED_IN,
          {"current_password": factories.PASSWORD, "new_password": "changed password 1"}),
     Case("POST", "/api/auth/logout", ALL_SIGNED_IN, {}),
+    Case("PUT", "/api/auth/profile", ALL_SIGNED_IN, {}),
     # auth (public: the same answer whoever calls)
     Case("POST", "/api/auth/forgot-password", expect(200, 200, 200, 200, 200, 200),
          {"email": "anyone@school.example"}),

@@ -108,6 +108,9 @@ CASES = [
     # -- the signed-in user ----------------------------------------------------------------
     case("auth_me", "GET", "/api/auth/me", SIGNED_IN),
     case("auth_logout", "POST", "/api/auth/logout", SIGNED_IN, {}),
+    # Every signed-in user may send back their own profile unchanged (a change of what the
+    # role may not edit is a 403, tests/accounts/test_own_profile.py).
+    case("auth_profile", "PUT", "/api/auth/profile", SIGNED_IN, {}),
     case("auth_change_password", "POST", "/api/auth/change-password", SIGNED_IN,
          {"current_password": "{password}", "new_password": "changed password 1"}),
     # -- users (administration) ------------------------------------------------------------

@@ -11,7 +11,8 @@ unchanged.
 * :mod:`.staff` - the administrator's and teacher's dashboards and lists;
 * :mod:`.admin` - the administrator's user management screen;
 * :mod:`.learner` - the student's screens (dashboard, quizzes, taking an attempt, results),
-  attempts, notifications and the account calls.
+  attempts, notifications and the account calls;
+* :mod:`.session` - the refresh cookie and the refresh answer the SPA reads.
 
 ``docs/SPA.md`` says how a school serves the SPA with quizcore and lists what it covers.
 """
@@ -22,3 +23,4 @@ def includeme(config):
     config.include(".staff")
     config.include(".admin")
     config.include(".learner")
+    config.include(".session")

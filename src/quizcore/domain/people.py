@@ -25,6 +25,7 @@ from ..models import (
     new_uuid,
     utcnow,
 )
+from .errors import Forbidden
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -149,6 +150,60 @@ def attempts_lost_by_deleting(session: Session, user: User) -> int:
     else:
         return 0
     return session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt).where(condition))
+
+# -- one's own profile ------------------------------------------------------------------------
+
+#: Fields a signed-in user may change on their own account (``PUT /api/auth/profile``), by
+#: role. The e-mail address is the sign-in and the password-reset channel, and a student's
+#: name is the school register's: both change only through an administrator
+#: (``PUT /api/users/{id}``).
+SELF_EDITABLE: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({"name"}),
+    Role.TEACHER: frozenset({"name", "phone", "bio"}),
+    Role.STUDENT: frozenset(),
+}
+
+
+def _current_profile_value(user: User, field: str):
+    if field == "email":
+        return user.email
+    if field == "name":
+        return user.name
+    return getattr(user.teacher, field, None) if user.teacher is not None else None
+
+
+def _same(field: str, old, new) -> bool:
+    if field == "email":
+        return old is not None and new is not None and \
+            normalize_email(old) == normalize_email(new)
+    return old == new
+
+
+def update_own_profile(user: User, changes: dict) -> dict[str, tuple]:
+    """Apply ``changes`` (``name``, ``email``, ``phone``, ``bio``) to the user's own account.
+
+    A value equal to the current one is no change (a profile form sends every field back),
+    so it is always accepted. Any real change of a field the role may not edit
+    (:data:`SELF_EDITABLE`) refuses the whole update with :class:`Forbidden`
+    (``reason="managed_by_school"``, ``field`` the first such field) before anything is
+    written. Returns ``{field: (old, new)}`` of what changed.
+    """
+    changed = {field: (_current_profile_value(user, field), value)
+               for field, value in changes.items()
+               if not _same(field, _current_profile_value(user, field), value)}
+    allowed = SELF_EDITABLE[Role(user.role)]
+    refused = [field for field in changed if field not in allowed]
+    if refused:
+        raise Forbidden(f"Your {refused[0].replace('_', ' ')} is kept by the school: ask an "
+                        "administrator to change it.", reason="managed_by_school",
+                        field=refused[0])
+    for field, (_, value) in changed.items():
+        if field == "name":
+            user.name = value
+        else:
+            setattr(user.teacher, field, value)
+    return changed
+
 
 # -- creating people and classes -------------------------------------------------------------
 

@@ -90,3 +90,13 @@ class ChangePasswordBody(colander.MappingSchema):
 
     def validator(self, node, value):
         _passwords_match(node, value, "new_password", "confirm_password")
+
+
+class ProfileBody(colander.MappingSchema):
+    """The signed-in user's own account; unknown fields are ignored, unchanged ones accepted
+    (see :func:`quizcore.domain.people.update_own_profile` for who may change what)."""
+
+    name = text_field(255, missing=drop)
+    email = email_field(missing=drop)
+    phone = text_field(20, missing=drop, description="teachers")
+    bio = text_field(5000, missing=drop, description="teachers")

@@ -20,6 +20,7 @@ from ..domain.login import LoginOutcome
 from ..errors import bad_request, http_error
 from ..events import (
     AccountClaimed,
+    EntityChanged,
     LoggedOut,
     LoginFailed,
     LoginSucceeded,
@@ -41,6 +42,7 @@ from ..schemas.auth import (
     ForgotPasswordBody,
     LoginBody,
     LogoutBody,
+    ProfileBody,
     RefreshBody,
     ResetPasswordBody,
     VerifyResetCodeBody,
@@ -64,6 +66,8 @@ reset_password = Service(name="auth_reset_password", path="/api/auth/reset-passw
                          description="Set a new password with a reset token (or e-mail + code).")
 me = Service(name="auth_me", path="/api/auth/me",
              description="The signed-in user with their role profile.")
+profile = Service(name="auth_profile", path="/api/auth/profile",
+                  description="Change one's own name (staff) and teacher contact fields.")
 change_password = Service(name="auth_change_password", path="/api/auth/change-password",
                           description="Change the signed-in user's password.")
 
@@ -392,17 +396,43 @@ def post_reset_password(request):
 # -- the signed-in user ----------------------------------------------------------------------
 
 
+def _own_account(request) -> User:
+    """The signed-in account and its profile in one select (the identity is already
+    checked)."""
+    return request.dbsession.get(User, request.identity.id, options=(
+        orm.joinedload(User.teacher),
+        orm.joinedload(User.student).joinedload(Student.school_class)))
+
+
+def _me_json(request, user: User) -> dict:
+    data = user_json(request, user, with_classes=True)
+    data["user"] = {name: value for name, value in data.items() if name != "classes"}
+    return data
+
+
 @me.get()
 def get_me(request):
     """The account with its role profile; ``user`` repeats it (without ``classes``) in the
     shape login answers, so a client reads the signed-in user the same way after both."""
-    # The account and its profile in one select (the identity is already checked).
-    user = request.dbsession.get(User, request.identity.id, options=(
-        orm.joinedload(User.teacher),
-        orm.joinedload(User.student).joinedload(Student.school_class)))
-    data = user_json(request, user, with_classes=True)
-    data["user"] = {name: value for name, value in data.items() if name != "classes"}
-    return data
+    return _me_json(request, _own_account(request))
+
+
+@profile.put(schema=ProfileBody(), validators=(body_validator,))
+def put_profile(request):
+    """Fields sent unchanged are accepted (the SPA's profile form sends name and e-mail back);
+    a real change of a field the role may not edit is a 403 ``managed_by_school`` and
+    changes nothing (:func:`quizcore.domain.people.update_own_profile`). Answers as
+    ``/auth/me``."""
+    user = _own_account(request)
+    changed = people.update_own_profile(user, dict(request.validated))
+    if changed:
+        request.dbsession.flush()
+        emit_for(request, EntityChanged(
+            action="update", entity_type="user", entity_id=user.id,
+            old={field: old for field, (old, _) in changed.items()},
+            new={field: new for field, (_, new) in changed.items()}))
+    return {"message": "Profile updated." if changed else "Nothing to change.",
+            **_me_json(request, user)}
 
 
 @change_password.post(schema=ChangePasswordBody(), validators=(body_validator,))
@@ -431,7 +461,7 @@ def post_change_password(request):
 def includeme(config):
     config.add_directive("enable_refresh_cookie", enable_refresh_cookie)
     for service in (login, refresh, logout, claim_account, forgot_password, verify_reset_code,
-                    reset_password, me, change_password):
+                    reset_password, me, profile, change_password):
         config.add_cornice_service(service)
     # wrong credentials; inactive or unclaimed account; per IP and per account limits
     config.add_operation_statuses(login, "POST", statuses=(401, 403, 429))
@@ -444,3 +474,5 @@ def includeme(config):
     # unknown, revoked or reused refresh token; too many failures per address or token
     config.add_operation_statuses(refresh, "POST", statuses=(401, 429))
     config.add_operation_statuses(logout, "POST", statuses=(401,))
+    # a field the role may not change (the e-mail address, a student's name)
+    config.add_operation_statuses(profile, "PUT", statuses=(403,))

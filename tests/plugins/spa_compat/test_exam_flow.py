@@ -9,6 +9,7 @@ import pytest
 from quizcore.events import AttemptStarted, AttemptSubmitted
 from quizcore.models import StudentAnswer
 from tests import factories
+from tests.accounts.test_refresh_cookie import NAME, set_cookie_header, spa_refresh_headers
 from tests.assessment.conftest import make_questions, quiz_questions
 from tests.helpers import assert_error
 
@@ -117,3 +118,30 @@ def test_the_exam_page_reads_an_attempt_whose_start_it_can_parse(testapp, studen
     assert attempt["started_at"] + "Z" == body["started_at"]
     assert attempt["quiz_id"] == quiz.id and attempt["quiz"]["questions"]
     assert attempt["status"] == "in_progress"
+
+
+# -- the session outliving its access token (api.ts refreshToken) ----------------------------
+
+
+def test_the_spa_refresh_keeps_the_session_through_the_cookie(testapp, registry, student):
+    """The SPA posts ``/auth/refresh`` with no body and its expired access token, then reads
+    ``data.access_token``: the plugin's refresh cookie (Secure: the school serves HTTPS)
+    carries the session, rotating."""
+    https = {"wsgi.url_scheme": "https", "HTTP_HOST": "localhost"}
+    login = testapp.post_json("/api/auth/login", {"email": student.email,
+                                                  "password": factories.PASSWORD},
+                              extra_environ=https)
+    assert "httponly" in set_cookie_header(login).lower()
+    body = testapp.post("/api/auth/refresh", headers=spa_refresh_headers(registry, student),
+                        extra_environ=https, status=200).json
+    assert body["data"] == {"access_token": body["access_token"], "token_type": "bearer",
+                            "expires_in": body["expires_in"]}
+    assert testapp.cookies[NAME] == body["refresh_token"] != login.json["refresh_token"]
+    me = testapp.get("/api/auth/me",
+                     headers={"Authorization": f"Bearer {body['data']['access_token']}"})
+    assert me.json["user"]["id"] == student.id
+    # Without the cookie the expired access token alone is refused, as any bad refresh.
+    testapp.cookiejar.clear()
+    refused = testapp.post("/api/auth/refresh", headers=spa_refresh_headers(registry, student),
+                           extra_environ=https, status=401).json
+    assert "data" not in refused
