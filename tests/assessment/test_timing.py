@@ -8,6 +8,18 @@ from quizcore.models import AttemptStatus
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
 
 
+def test_window_state_opens_at_start_and_closes_at_end():
+    start, end = T0, T0 + dt.timedelta(hours=1)
+    second = dt.timedelta(seconds=1)
+    assert timing.window_state(start, end, start - second) == timing.UPCOMING
+    assert timing.window_state(start, end, start) == timing.OPEN
+    assert timing.window_state(start, end, end - second) == timing.OPEN
+    assert timing.window_state(start, end, end) == timing.CLOSED
+    assert timing.window_state(None, None, T0) == timing.OPEN
+    assert timing.window_state(None, end, end) == timing.CLOSED
+    assert timing.window_state(start, None, start - second) == timing.UPCOMING
+
+
 def test_deadline_is_start_plus_time_limit():
     assert timing.compute_deadline(T0, 30, None) == T0 + dt.timedelta(minutes=30)
 

@@ -9,12 +9,14 @@ names the SPA's pages read (``StudentDashboard.tsx``, ``StudentQuizzes.tsx``,
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import quote
 
 import colander
 
+from quizcore.domain import timing
 from quizcore.domain.errors import Forbidden, Invalid, NotFound
-from quizcore.models import Role
+from quizcore.models import Role, utcnow
 from quizcore.rest import NO_PERMISSION_REQUIRED, PaginationQuery, Service, page_params, validator
 
 from .core import TAGS, core_get, core_items, core_post, refused_as_is, students_only
@@ -43,10 +45,29 @@ class ResultsRequest(colander.MappingSchema):
     querystring = PaginationQuery()
 
 
-def quiz_card(quiz: dict, attempts: list[dict]) -> dict:
-    """A canonical student quiz in the SPA's names, with the student's latest attempt."""
+def _instant(value: str | None) -> dt.datetime | None:
+    """A canonical timestamp (ISO 8601, UTC) as the domain's naive UTC datetime."""
+    if value is None:
+        return None
+    return timing.to_naive_utc(dt.datetime.fromisoformat(value))
+
+
+def availability(quiz: dict, now: dt.datetime) -> str:
+    """``upcoming``, ``open`` or ``closed``: the student's own window (their effective
+    dates) at ``now``. Starting still decides (a quiz waiting for its teacher's release is
+    ``open`` here and its start answers ``waiting_for_release``)."""
+    return timing.window_state(_instant(quiz["effective_start_date"]),
+                               _instant(quiz["effective_end_date"]), now)
+
+
+def quiz_card(quiz: dict, attempts: list[dict], now: dt.datetime) -> dict:
+    """A canonical student quiz in the SPA's names, with the student's latest attempt and
+    where ``now`` lies in its window (``availability_status``, ``is_available_now``), which
+    ``StudentQuizzes.tsx`` reads to enable its start button."""
     own = [a for a in attempts if a["quiz"]["id"] == quiz["id"]]
+    state = availability(quiz, now)
     return {**quiz, "remaining_attempts": quiz["attempts_remaining"],
+            "availability_status": state, "is_available_now": state == timing.OPEN,
             "can_attempt": quiz["attempts_remaining"] > 0
             or quiz["in_progress_attempt_id"] is not None,
             "total_questions": quiz["question_count"], "max_score": quiz["total_marks"],
@@ -75,7 +96,8 @@ def get_student_dashboard(request):
     and best percentage)."""
     me = core_get(request, "/api/auth/me")
     attempts = core_items(request, "/api/attempts")
-    quizzes = [quiz_card(quiz, attempts) for quiz in core_items(request, "/api/quizzes")]
+    now = utcnow()
+    quizzes = [quiz_card(quiz, attempts, now) for quiz in core_items(request, "/api/quizzes")]
     available = [quiz for quiz in quizzes if quiz["can_attempt"]]
     scores = [s for s in (score_percent(a) for a in attempts if a["status"] in ENDED)
               if s is not None]
@@ -99,7 +121,8 @@ def get_student_quizzes(request):
     """``quizzes``: every quiz open to the student, with ``remaining_attempts``,
     ``can_attempt`` and ``latest_attempt``."""
     attempts = core_items(request, "/api/attempts")
-    return {"quizzes": [quiz_card(quiz, attempts)
+    now = utcnow()
+    return {"quizzes": [quiz_card(quiz, attempts, now)
                         for quiz in core_items(request, "/api/quizzes")]}
 
 
@@ -182,10 +205,14 @@ def attempt_for_exam_page(request, answer: dict) -> dict:
     """``GET /api/attempts/{id}`` gains ``attempt`` (``QuizTaking`` reads it first): the same
     attempt with ``quiz_id`` and ``started_at`` without its "Z", because the page appends
     one itself (``QuizTaking.tsx:255``) and a doubled "Z" is an invalid date there, so its
-    timer never ran. Every other timestamp keeps the canonical form."""
+    timer never ran. Every other timestamp keeps the canonical form. ``teacher_graded``
+    (``ResultDetail.tsx`` reads the same ``attempt``) says the grade is final, as in the
+    attempt lists: without it the page calls every quiz with a short answer "pending manual
+    grading", although quizcore grades short answers itself."""
     started = answer.get("started_at")
     return {"attempt": {**answer, "quiz_id": (answer.get("quiz") or {}).get("id"),
-                        "started_at": started.removesuffix("Z") if started else started}}
+                        "started_at": started.removesuffix("Z") if started else started,
+                        "teacher_graded": answer.get("status") == "graded"}}
 
 
 def _path_id(request) -> str:

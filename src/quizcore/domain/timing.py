@@ -24,6 +24,9 @@ TIMESTAMP_MAX = dt.datetime(2038, 1, 19, 3, 14, 7)
 #: Dates accepted from users end with 2037, leaving room for deadlines computed from them.
 INPUT_MAX = dt.datetime(2037, 12, 31, 23, 59, 59, 999999)
 
+#: Where ``now`` lies in a quiz's window (:func:`window_state`).
+UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
+
 #: Why a save is refused (the ``reason`` of the 409).
 SUBMITTED = "submitted"
 TIME_OVER = "time_over"
@@ -40,6 +43,17 @@ def storable(value: dt.datetime) -> bool:
     """True when a date given by a user (naive UTC) may be stored: from 1970 (the first
     second TIMESTAMP holds) to the end of 2037."""
     return TIMESTAMP_MIN <= value <= INPUT_MAX
+
+
+def window_state(start: dt.datetime | None, end: dt.datetime | None,
+                 now: dt.datetime) -> str:
+    """``upcoming`` before ``start``, ``closed`` from ``end`` on, else ``open`` (a missing
+    bound is no bound). The window opens at ``start`` and closes at ``end``."""
+    if start is not None and now < start:
+        return UPCOMING
+    if end is not None and now >= end:
+        return CLOSED
+    return OPEN
 
 
 def compute_deadline(started_at: dt.datetime, time_limit_minutes: int,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from quiz_plugins.spa_compat.learner import availability
 from quizcore.models import AttemptStatus, utcnow
 from tests import factories
 from tests.assessment.conftest import make_questions
@@ -58,7 +59,8 @@ def test_student_dashboard(testapp, student, auth, school):
 def test_student_quizzes(testapp, student, auth, school):
     """``StudentQuizzes``: reads ``id``, ``title``, ``duration_minutes``,
     ``total_questions``, ``total_marks``/``max_score``, ``available_from/until``,
-    ``can_attempt``, ``latest_attempt.{id,score}``; never the access code."""
+    ``can_attempt``, ``is_available_now`` and ``availability_status`` (its start button),
+    ``latest_attempt.{id,score}``; never the access code."""
     quizzes = {q["title"]: q for q in testapp.get("/api/student/quizzes",
                                                   headers=auth(student)).json["quizzes"]}
     sat = quizzes["Sat quiz"]
@@ -68,6 +70,7 @@ def test_student_quizzes(testapp, student, auth, school):
     assert "available_from" in sat and "available_until" in sat
     assert sat["latest_attempt"]["id"] == school["attempt"].id
     assert quizzes["Fresh quiz"]["latest_attempt"] is None
+    assert (sat["availability_status"], sat["is_available_now"]) == ("open", True)
     assert all("access_code" not in quiz for quiz in quizzes.values())
 
 
@@ -163,3 +166,16 @@ def test_a_quizs_attempts_as_a_bare_array(testapp, teacher, other_teacher, stude
                        headers=auth(teacher)).json == []
     assert_error(testapp.get(f"/api/attempts/quiz/{school['sat'].id}",
                              headers=auth(other_teacher), status=404), 404)
+
+
+def test_a_card_says_where_now_lies_in_the_students_own_window():
+    """The canonical list holds only quizzes in their window, so a card is ``open``; the
+    mapping of the other two states is the domain's (``timing.window_state``)."""
+    now = dt.datetime(2026, 5, 4, 9, 0)
+    quiz = {"effective_start_date": "2026-05-04T09:00:00Z",
+            "effective_end_date": "2026-05-04T10:00:00+00:00"}
+    assert availability(quiz, now) == "open"
+    assert availability(quiz, now - dt.timedelta(seconds=1)) == "upcoming"
+    assert availability(quiz, now + dt.timedelta(hours=1)) == "closed"
+    assert availability({"effective_start_date": None, "effective_end_date": None}, now) == \
+        "open"

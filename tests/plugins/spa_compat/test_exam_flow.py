@@ -117,7 +117,20 @@ def test_the_exam_page_reads_an_attempt_whose_start_it_can_parse(testapp, studen
     attempt = body["attempt"]
     assert attempt["started_at"] + "Z" == body["started_at"]
     assert attempt["quiz_id"] == quiz.id and attempt["quiz"]["questions"]
-    assert attempt["status"] == "in_progress"
+    assert attempt["status"] == "in_progress" and attempt["teacher_graded"] is False
+
+
+def test_the_result_page_reads_a_final_grade(testapp, student, auth, quiz):
+    """``ResultDetail`` reads the same ``attempt``: ``teacher_graded`` true once graded (else
+    it shows any quiz with a short answer as pending manual grading), ``score``,
+    ``total_marks``, ``answers``."""
+    started = testapp.post(f"/api/quizzes/{quiz.id}/start", headers=auth(student)).json
+    testapp.post(f"/api/student/attempt/{started['attempt_id']}/submit", headers=auth(student))
+    attempt = testapp.get(f"/api/attempts/{started['attempt_id']}",
+                          headers=auth(student)).json["attempt"]
+    assert attempt["status"] in {"graded", "submitted"}
+    assert attempt["teacher_graded"] is (attempt["status"] == "graded")
+    assert {"score", "total_marks", "answers"} <= set(attempt)
 
 
 # -- the session outliving its access token (api.ts refreshToken) ----------------------------
