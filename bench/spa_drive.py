@@ -8,9 +8,10 @@ The SPA (``tpaccy6-star/Quizmaster-Python-Group1``) is not part of quizcore: bui
   ``seed-demo``, as ``make run`` does) and serves ``development.ini`` with every shipped
   plugin, the SPA's files and its client-side routes from one waitress server, so the SPA
   and ``/api`` share an origin as they do behind the documented nginx;
-* signs in through the SPA's login form as the demo administrator, a teacher and a student
+* signs in through the SPA's login form as the demo administrator, a student and a teacher
   and opens each of their screens; the student also opens the demo quiz by its access code,
-  starts it from the quiz list, answers, submits and opens the results;
+  starts it from the quiz list, answers, submits and opens the results; the teacher then
+  opens that quiz in the builder, the monitor and the analytics;
 * records every ``/api`` call the page makes (method, path, status) and every uncaught page
   error, and prints one line per screen: calls made, calls refused (4xx/5xx) and errors.
 
@@ -45,11 +46,11 @@ DEMO_ACCESS_CODE = "ALG9K4"
 PERSONAS = [
     ("admin", "admin@quizcore.local", "Admin#2024",
      ["/admin/dashboard", "/admin/users", "/admin/classes", "/admin/quizzes", "/profile"]),
+    ("student", "STU2024001", "Student#2024",
+     ["/student/dashboard", "/student/quizzes", "/student/results", "/profile"]),
     ("teacher", "amina.okafor@quizcore.local", "Teacher#2024",
      ["/teacher/dashboard", "/teacher/quizzes", "/teacher/classes", "/teacher/students",
       "/teacher/question-bank", "/teacher/quiz/new", "/teacher/grading", "/profile"]),
-    ("student", "STU2024001", "Student#2024",
-     ["/student/dashboard", "/student/quizzes", "/student/results", "/profile"]),
 ]
 
 
@@ -157,6 +158,16 @@ def sign_in(page, base: str, login: str, password: str) -> None:
     settle(page)
 
 
+def own_quiz_ids(page) -> list[str]:
+    """The signed-in teacher's quizzes, asked the way the SPA asks (its stored token)."""
+    return page.evaluate("""async () => {
+        const token = localStorage.getItem('accessToken');
+        const answer = await fetch('/api/teacher/quizzes?page=1&per_page=10',
+                                   {headers: {Authorization: `Bearer ${token}`}});
+        return (await answer.json()).quizzes.map((quiz) => quiz.id);
+    }""")
+
+
 def take_exam(page, base: str, screens: list[Screen], persona: str, shots: Path | None):
     """Open the demo quiz by its code, start it from the list, answer, submit."""
     screens.append(Screen(persona, "/student/quiz-access (code)"))
@@ -234,6 +245,15 @@ def drive(base: str, shots: Path | None) -> list[Screen]:
                 page.goto(base + path)
                 settle(page)
                 shot(page, shots, persona, path.strip("/").replace("/", "-"))
+            if persona == "teacher":
+                for quiz_id in own_quiz_ids(page)[:1]:
+                    for path in (f"/teacher/quiz/edit/{quiz_id}", f"/teacher/monitor/{quiz_id}",
+                                 f"/teacher/analytics/{quiz_id}"):
+                        screens.append(Screen(persona, path.replace(quiz_id, "{quiz}")))
+                        page.goto(base + path)
+                        settle(page)
+                        shot(page, shots, persona,
+                             path.replace(quiz_id, "quiz").strip("/").replace("/", "-"))
             if persona == "student":
                 for step in (take_exam, open_results):
                     try:

@@ -18,7 +18,7 @@ from quizcore.models import Quiz as QuizModel
 from quizcore.models import QuizAttempt, QuizStatus, Role, SchoolClass, Student, User, utcnow
 from quizcore.rest import PaginationQuery, Service, page_params, validator
 
-from .core import TAGS, core_get, core_items, refused_as_is
+from .core import TAGS, CoreRefused, core_get, core_items, refused_as_is
 
 admin_stats = Service(name="spa_admin_dashboard_stats", path="/api/admin/dashboard/stats",
                       description="SPA: the school's figures for the admin dashboard.")
@@ -135,15 +135,35 @@ def get_teacher_students(request):
     return {"students": core_items(request, "/api/students")}
 
 
+#: What ``QuizMonitor`` reads of each attempt, taken from the canonical live monitor.
+MONITOR_FIELDS = ("total_questions", "answered_questions", "progress",
+                  "current_question_number", "last_activity_at", "tab_switches",
+                  "fullscreen_exits", "time_spent_seconds")
+
+
+def _live_progress(request, quiz_id: str) -> dict[str, dict]:
+    """Per attempt id, the progress fields of ``GET /api/quizzes/{id}/monitor`` (each
+    student's latest attempt), or nothing when the caller may not watch the quiz live."""
+    try:
+        status = core_get(request, f"/api/quizzes/{quote(quiz_id, safe='')}/monitor")
+    except CoreRefused:
+        return {}
+    return {student["attempt_id"]: {name: student[name] for name in MONITOR_FIELDS}
+            for student in status["students"] if student.get("attempt_id")}
+
+
 @quiz_attempts.get(permission="teach", tags=TAGS)
 @refused_as_is
 def get_quiz_attempts(request):
     """A bare array (``QuizAnalytics`` and ``QuizMonitor`` read it so): the canonical
     attempts at the quiz, each with ``student_id``, ``student_name``,
-    ``registration_number``, ``time_spent_seconds`` and ``teacher_graded``. 404 for a quiz
-    the teacher may not see, as ``GET /api/quizzes/{id}``."""
+    ``registration_number``, ``time_spent_seconds`` and ``teacher_graded``; each student's
+    latest attempt also with the live monitor's ``total_questions``, ``answered_questions``,
+    ``progress``, ``current_question_number`` and ``last_activity_at`` (the monitor page's
+    progress bars). 404 for a quiz the teacher may not see, as ``GET /api/quizzes/{id}``."""
     quiz_id = request.matchdict["id"]
     core_get(request, f"/api/quizzes/{quote(quiz_id, safe='')}")
+    live = _live_progress(request, quiz_id)
     now = utcnow()
     rows = []
     for attempt in core_items(request, "/api/attempts", quiz_id=quiz_id):
@@ -154,7 +174,8 @@ def get_quiz_attempts(request):
                      "registration_number": attempt["student"]["registration_number"],
                      "time_spent_seconds": max(0, int((ended - started).total_seconds()))
                      if started else 0,
-                     "teacher_graded": attempt["status"] == "graded"})
+                     "teacher_graded": attempt["status"] == "graded",
+                     **live.get(attempt["id"], {})})
     return rows
 
 

@@ -168,6 +168,19 @@ def test_a_quizs_attempts_as_a_bare_array(testapp, teacher, other_teacher, stude
                              headers=auth(other_teacher), status=404), 404)
 
 
+def test_the_monitor_page_reads_each_students_progress(testapp, dbsession, teacher, student,
+                                                       auth, school):
+    """``QuizMonitor`` draws its progress bar from ``answered_questions`` /
+    ``total_questions`` (else it shows 0 % of 10): the live monitor's figures."""
+    quiz, attempt = school["sat"], school["attempt"]
+    first = quiz.quiz_questions[0].question
+    factories.StudentAnswerFactory(attempt=attempt, question=first, answer_option=0)
+    dbsession.flush()
+    (row,) = testapp.get(f"/api/attempts/quiz/{quiz.id}/", headers=auth(teacher)).json
+    assert (row["total_questions"], row["answered_questions"], row["progress"]) == (4, 1, 25.0)
+    assert row["current_question_number"] >= 1 and row["last_activity_at"]
+
+
 def test_a_card_says_where_now_lies_in_the_students_own_window():
     """The canonical list holds only quizzes in their window, so a card is ``open``; the
     mapping of the other two states is the domain's (``timing.window_state``)."""
