@@ -296,6 +296,22 @@ class AttemptReopened(DomainEvent):
     attempts_allowed: int
 
 
+@dataclass(kw_only=True)
+class AttemptsGranted(DomainEvent):
+    """A teacher granted more attempts at a quiz, with a reason: to one student
+    (``student_id``), or to every student of the quiz's classes (``class_ids``, whose
+    overrides were raised). ``attempts_allowed``: each student concerned -> the attempts they
+    are now allowed."""
+
+    name: ClassVar[str] = "attempts.granted"
+    quiz_id: str
+    additional_attempts: int
+    reason: str
+    student_id: str | None = None
+    class_ids: tuple[str, ...] = ()
+    attempts_allowed: Mapping[str, int] = field(default_factory=dict)
+
+
 # -- the two phases --------------------------------------------------------------------------
 
 
@@ -360,6 +376,7 @@ __all__ = [
     "AttemptReopened",
     "AttemptStarted",
     "AttemptSubmitted",
+    "AttemptsGranted",
     "DomainEvent",
     "EntityChanged",
     "LoggedOut",

@@ -175,6 +175,7 @@ CASES = [
     case("quiz_access", "GET", "/api/quizzes/access/{access_code}", "401 200 403 403 403 403"),
     case("quiz_start", "POST", "/api/quizzes/{quiz}/start", "401 200 404 403 403 404", {}),
     case("quiz_monitor", "GET", "/api/quizzes/{quiz}/monitor", OWNER),
+    case("quiz_access_code", "POST", "/api/quizzes/{quiz}/access-code", OWNER, {}),
     # -- attempts --------------------------------------------------------------------------
     case("attempts", "GET", "/api/attempts", SIGNED_IN),
     # The owner student and the quiz's teacher read an attempt; nobody else sees it.
@@ -236,6 +237,24 @@ CASES = [
     case("spa_teacher_classes", "GET", "/api/teacher/classes", STAFF, plugin=SPA),
     case("spa_quiz_attempts", "GET", "/api/attempts/quiz/{quiz}", OWNER, plugin=SPA),
     case("spa_teacher_students", "GET", "/api/teacher/students", STAFF, plugin=SPA),
+    # spa_compat question bank: the canonical /api/questions and /api/quizzes/{id} answer
+    # (teacher B does not see teacher A's questions and quizzes: 404).
+    case("spa_question_bank", "GET", "/api/quizzes/questions?page=1&per_page=20", STAFF,
+         plugin=SPA),
+    case("spa_question_bank", "POST", "/api/quizzes/questions", "401 403 403 201 201 201",
+         {"type": "mcq", "text": "3 + 4?", "topic": "Sums", "difficulty": "easy", "marks": 1,
+          "options": ["6", "7"], "correct_answer": 1}, plugin=SPA),
+    case("spa_question_bank_item", "PUT", "/api/quizzes/questions/{spare_question}", OWNER,
+         {"type": "mcq", "text": "3 + 5?", "topic": "Sums", "difficulty": "easy", "marks": 1,
+          "options": ["8", "9"], "correct_answer": 0}, plugin=SPA),
+    case("spa_question_bank_item", "DELETE", "/api/quizzes/questions/{spare_question}", OWNER,
+         plugin=SPA),
+    case("spa_quiz_add_question", "POST", "/api/quizzes/{draft}/questions",
+         "401 403 403 201 404 201", {"question_id": "{spare_question}"}, plugin=SPA),
+    case("spa_teacher_quiz", "GET", "/api/teacher/quizzes/{quiz}?include_questions=true",
+         OWNER, plugin=SPA),
+    case("spa_teacher_quiz_access_code", "POST", "/api/teacher/quizzes/{quiz}/access-code",
+         OWNER, {}, plugin=SPA),
     case("spa_admin_users", "GET", "/api/admin/users?page=1&per_page=50", ADMIN_ONLY,
          plugin=SPA),
     case("spa_admin_users", "POST", "/api/admin/users", "401 403 403 403 403 201",
@@ -275,6 +294,24 @@ CASES = [
     # A student reads their own; staff get the canonical list filtered to that student.
     case("spa_student_attempts", "GET", "/api/attempts/student/{student}",
          "401 200 404 200 200 200", plugin=SPA),
+    # -- spa_compat teacher tools: more attempts (over the core's grant-attempts) and the
+    # SPA's grading calls (served by the grading plugin) ----------------------------------
+    case("quiz_grant_attempts", "POST", "/api/quizzes/{quiz}/grant-attempts", OWNER,
+         {"student_id": "{student}", "additional_attempts": 1, "reason": "Power cut"}),
+    case("spa_reset_student_attempts", "POST",
+         "/api/attempts/student/{student}/quiz/{quiz}/reset", OWNER,
+         {"additional_attempts": 1, "reason": "Power cut"}, plugin=SPA),
+    case("spa_reset_quiz_attempts", "POST", "/api/attempts/quiz/{quiz}/reset", OWNER,
+         {"additional_attempts": 1, "reason": "Power cut"}, plugin=SPA),
+    case("grading_statistics", "GET", "/api/grading/statistics", STAFF, plugin=GRADING),
+    case("grading_spa_grade_attempt", "POST", "/api/grading/attempt/{ended_attempt}", OWNER,
+         {"grades": [{"question_id": "{essay}", "marks_awarded": 2, "feedback": "Good"}]},
+         plugin=GRADING),
+    case("grading_spa_grade_answer", "POST", "/api/teacher/grade-answer", OWNER,
+         {"attempt_id": "{ended_attempt}", "question_id": "{essay}", "marks_awarded": 2,
+          "feedback": "Good"}, plugin=GRADING),
+    case("grading_spa_teacher_pending", "GET", "/api/teacher/grading/pending?page=1&per_page=20",
+         STAFF, plugin=GRADING),
     case("notifications_read_all", "POST", "/api/notifications/read-all", SIGNED_IN, {},
          plugin=NOTIFICATIONS),
     # Student A's notification: nobody else sees it, admins included.

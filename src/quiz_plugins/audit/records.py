@@ -22,6 +22,7 @@ from quizcore.events import (
     AttemptForceSubmitted,
     AttemptGraded,
     AttemptReopened,
+    AttemptsGranted,
     AttemptStarted,
     AttemptSubmitted,
     DomainEvent,
@@ -169,6 +170,16 @@ def _describe(event: DomainEvent) -> AuditEntry | None:  # noqa: C901 - one bran
             return AuditEntry(event.name, event.actor_id, "attempt", event.attempt_id, None,
                               {"quiz_id": event.quiz_id, "student_id": event.student_id,
                                "attempts_allowed": event.attempts_allowed})
+        case AttemptsGranted():
+            # One row per grant, on the quiz; a grant to a whole quiz names its classes and
+            # counts its students (a class may be large).
+            one = event.attempts_allowed.get(event.student_id) if event.student_id else None
+            return AuditEntry(event.name, event.actor_id, "quiz", event.quiz_id, None,
+                              _values(additional_attempts=event.additional_attempts,
+                                      reason=event.reason, student_id=event.student_id,
+                                      attempts_allowed=one,
+                                      class_ids=list(event.class_ids) or None,
+                                      students=len(event.attempts_allowed)))
         case AttemptSubmitted():
             action = "attempt.auto_submitted" if event.reason in AUTO_SUBMIT_REASONS \
                 else event.name

@@ -43,6 +43,10 @@ attempt_grade = Service(
     description="Mark answers of an ended attempt: marks_awarded from 0 to the question's "
                 "marks in the quiz (at most two decimals), optional feedback. Marking again "
                 "replaces the marks; the totals follow.")
+statistics = Service(
+    name="grading_statistics", path="/api/grading/statistics",
+    description="How far marking has come: attempts, ended, waiting for marks, final "
+                "(filters quiz_id, class_id).")
 quiz_regrade = Service(
     name="grading_quiz_regrade", path="/api/grading/quizzes/{id}/regrade",
     description="Mark every ended attempt of the quiz again with its current answer key (after "
@@ -246,13 +250,17 @@ def get_attempt_for_grading(request):
     }
 
 
-def _grades(request) -> list[marking.Grade]:
-    sent = request.json_body["grades"]
+def refuse_boolean_marks(sent: list, prefix: str = "grades.") -> None:
+    """colander reads true as 1.0; marks are numbers, never booleans (``sent``: the grade
+    items as the client sent them)."""
     for index, item in enumerate(sent):
-        # colander reads true as 1.0; marks are numbers, never booleans.
-        if isinstance(item.get("marks_awarded"), bool):
+        if isinstance(item, dict) and isinstance(item.get("marks_awarded"), bool):
             raise bad_request("marks_awarded must be a number.",
-                              name=f"grades.{index}.marks_awarded")
+                              name=f"{prefix}{index}.marks_awarded")
+
+
+def _grades(request) -> list[marking.Grade]:
+    refuse_boolean_marks(request.json_body["grades"])
     return [marking.Grade(item["answer_id"], item["marks_awarded"], item.get("feedback"))
             for item in request.validated["body"]["grades"]]
 
@@ -264,6 +272,12 @@ def grade_attempt(request):
     other answers still wait). 400 for marks out of range or answers of another attempt."""
     done = marking.grade_answers(request.dbsession, request.validated["path"]["attempt_id"],
                                  _grades(request), request.user)
+    return graded_answer(done)
+
+
+def graded_answer(done: marking.GradingDone) -> dict:
+    """The answer to marking by hand: ``message``, the attempt's ``status``,
+    ``final_score``, ``total_marks``, ``percentage``, ``passed`` and what still waits."""
     attempt, result = done.attempt, done.result
     return {
         "message": "Grades saved." if not result.pending else
@@ -273,6 +287,37 @@ def grade_attempt(request):
         "percentage": attempt.percentage, "passed": attempt.passed,
         "pending_answers": result.pending_answers, "pending_marks": result.pending_marks,
     }
+
+
+@statistics.get(permission="teach", schema=GradingListRequest(), validators=(validator,))
+def grading_statistics(request):
+    """Counts over the attempts the user may mark (filters ``quiz_id``, ``class_id``):
+    ``total_attempts`` (in progress included), ``ended_attempts``, ``pending_attempts``
+    (ended, with answers waiting for a teacher: the ``/pending`` list), ``graded_attempts``
+    (result final: the ``/graded`` list) and ``grading_progress``, the percentage of ended
+    attempts whose result is final (0 when none has ended)."""
+    query = request.validated["querystring"]
+    session = request.dbsession
+
+    def count(statement) -> int:
+        return session.scalar(sa.select(sa.func.count()).select_from(
+            statement.order_by(None).subquery())) or 0
+
+    every = (_scope(sa.select(QuizAttempt.id).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+                    .join(Student, Student.id == QuizAttempt.student_id), request.user))
+    if "quiz_id" in query:
+        every = every.where(QuizAttempt.quiz_id == query["quiz_id"])
+    if "class_id" in query:
+        every = every.where(Student.class_id == query["class_id"])
+    ended = _attempt_rows(query, request.user).with_only_columns(QuizAttempt.id)
+    waiting = _waiting_answers()
+    pending_count = count(ended.join(waiting, waiting.c.attempt_id == QuizAttempt.id))
+    graded_count = count(ended.where(QuizAttempt.passed.is_not(None)))
+    ended_count = count(ended)
+    return {"total_attempts": count(every), "ended_attempts": ended_count,
+            "pending_attempts": pending_count, "graded_attempts": graded_count,
+            "grading_progress": round(100 * graded_count / ended_count, 1)
+            if ended_count else 0}
 
 
 def _dry_run(validated: dict) -> bool:
@@ -310,4 +355,4 @@ def regrade(request):
     }
 
 
-SERVICES = (pending, graded, attempt_detail, attempt_grade, quiz_regrade)
+SERVICES = (pending, graded, attempt_detail, attempt_grade, statistics, quiz_regrade)

@@ -20,6 +20,7 @@ from quizcore.events import (
     AttemptForceSubmitted,
     AttemptGraded,
     AttemptReopened,
+    AttemptsGranted,
     AttemptSubmitted,
     QuizPublished,
 )
@@ -62,6 +63,7 @@ def includeme(config):
     config.add_subscriber(listener.on_attempt_extended, AttemptExtended)
     config.add_subscriber(listener.on_attempt_force_submitted, AttemptForceSubmitted)
     config.add_subscriber(listener.on_attempt_reopened, AttemptReopened)
+    config.add_subscriber(listener.on_attempts_granted, AttemptsGranted)
     for service in (views.notifications, views.read_all, views.unread, views.notification,
                     views.notification_read):
         config.add_cornice_service(service)

@@ -26,6 +26,7 @@ from quizcore.events import (
     AttemptForceSubmitted,
     AttemptGraded,
     AttemptReopened,
+    AttemptsGranted,
     AttemptSubmitted,
     QuizPublished,
 )
@@ -195,3 +196,18 @@ def on_attempt_reopened(event: AttemptReopened) -> None:
     deliver(session, messages.attempt_reopened(
         quiz_id=event.quiz_id, quiz_title=_quiz_title(session, event.quiz_id),
         attempts_allowed=event.attempts_allowed), active_users(session, [event.student_id]))
+
+
+def on_attempts_granted(event: AttemptsGranted) -> None:
+    """Each active student concerned, told how many attempts they now have (one INSERT per
+    distinct number, however many students)."""
+    session = event.session
+    title = _quiz_title(session, event.quiz_id)
+    by_allowed: dict[int, list[str]] = {}
+    for student_id, allowed in event.attempts_allowed.items():
+        by_allowed.setdefault(allowed, []).append(student_id)
+    for allowed, student_ids in sorted(by_allowed.items()):
+        deliver(session, messages.attempts_granted(
+            quiz_id=event.quiz_id, quiz_title=title,
+            additional_attempts=event.additional_attempts, attempts_allowed=allowed),
+            active_users(session, student_ids))

@@ -20,13 +20,15 @@ ATTEMPT_AUTO_SUBMITTED = "attempt_auto_submitted"
 ATTEMPT_EXTENDED = "attempt_extended"
 ATTEMPT_FORCE_SUBMITTED = "attempt_force_submitted"
 ATTEMPT_REOPENED = "attempt_reopened"
+ATTEMPTS_GRANTED = "attempts_granted"
 
 #: Every notification type that may also be e-mailed, in the order the documentation lists
 #: them.
 TYPES = (QUIZ_PUBLISHED, ATTEMPT_GRADED, GRADING_PENDING, ATTEMPT_AUTO_SUBMITTED)
 #: Told in the app only: the student is on the exam page (or was a moment ago), and a mail
 #: about a few more minutes would arrive after they are over.
-IN_APP_TYPES = (ATTEMPT_EXTENDED, ATTEMPT_FORCE_SUBMITTED, ATTEMPT_REOPENED)
+IN_APP_TYPES = (ATTEMPT_EXTENDED, ATTEMPT_FORCE_SUBMITTED, ATTEMPT_REOPENED,
+                ATTEMPTS_GRANTED)
 
 #: ``notifications.title`` is VARCHAR(255); quiz titles alone may be that long.
 MAX_TITLE = 255
@@ -148,3 +150,15 @@ def attempt_reopened(*, quiz_id: str, quiz_title: str, attempts_allowed: int) ->
         f'Your teacher granted you another attempt at "{quiz_title}" '
         f"({attempts_allowed} in all).", f"/quizzes/{quiz_id}",
         {"quiz_title": quiz_title, "attempts_allowed": attempts_allowed})
+
+
+def attempts_granted(*, quiz_id: str, quiz_title: str, additional_attempts: int,
+                     attempts_allowed: int) -> Notice:
+    """To a student: their teacher granted them more attempts (the teacher's reason is for
+    the audit trail, not told)."""
+    return Notice(
+        ATTEMPTS_GRANTED, f"More attempts: {quiz_title}",
+        f'Your teacher granted you {additional_attempts} more attempt(s) at "{quiz_title}" '
+        f"({attempts_allowed} in all).", f"/quizzes/{quiz_id}",
+        {"quiz_title": quiz_title, "additional_attempts": additional_attempts,
+         "attempts_allowed": attempts_allowed})

@@ -10,8 +10,11 @@ unchanged.
 
 * :mod:`.staff` - the administrator's and teacher's dashboards and lists;
 * :mod:`.admin` - the administrator's user management screen;
+* :mod:`.bank` - the teacher's question bank, quiz builder and one quiz;
 * :mod:`.learner` - the student's screens (dashboard, quizzes, taking an attempt, results),
   attempts, notifications and the account calls;
+* :mod:`.teacher_tools` - the teacher's "reset attempts" dialogs (more attempts, with a
+  reason, for one student or a whole quiz);
 * :mod:`.session` - the refresh cookie and the refresh answer the SPA reads.
 
 ``docs/SPA.md`` says how a school serves the SPA with quizcore and lists what it covers.
@@ -22,5 +25,7 @@ def includeme(config):
     """Register the SPA's routes (see :mod:`.staff`, :mod:`.admin` and :mod:`.learner`)."""
     config.include(".staff")
     config.include(".admin")
+    config.include(".bank")
     config.include(".learner")
+    config.include(".teacher_tools")
     config.include(".session")

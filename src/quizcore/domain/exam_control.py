@@ -13,10 +13,15 @@ does, so it serialises with the student's saves and submit and with the sweeper:
   status ``force_submitted`` and the teacher's reason recorded.
 * **reopen** grants the student of an ended attempt one more attempt at the quiz (their
   override's ``extra_attempts`` + 1); their next start is a new attempt.
+* **grant attempts** gives one student, or every student of the quiz's classes, N more
+  attempts with a reason (:func:`grant_attempts`; the overrides' side of it is in
+  :mod:`.overrides`). It locks the quiz row, so grants at one quiz apply one after the other
+  and none is lost, and checks every value before it writes one: it changes everything it
+  should or nothing.
 
 Only the quiz's owner and admins act (others: :class:`NotFound`, as for any attempt they
 cannot see). Each action emits its event: the monitor shows extensions, the audit trail and
-the student's notifications record all three.
+the student's notifications record all of them.
 """
 
 from __future__ import annotations
@@ -27,7 +32,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..events import AttemptExtended, AttemptForceSubmitted, AttemptReopened, emit
+from ..events import (
+    AttemptExtended,
+    AttemptForceSubmitted,
+    AttemptReopened,
+    AttemptsGranted,
+    emit,
+)
 from ..models import AttemptStatus, Quiz, QuizAttempt, Student, User, utcnow
 from . import overrides, timing
 from .attempts import (
@@ -165,3 +176,60 @@ def reopen_attempt(session: Session, attempt_id: str, actor: User, *,
         actor_id=actor.id, attempt_id=attempt.id, quiz_id=quiz.id,
         student_id=attempt.student_id, attempts_allowed=limits.attempts_allowed))
     return Reopened(attempt, row.id, limits.attempts_allowed, used)
+
+
+@dataclass(frozen=True)
+class Granted:
+    """What :func:`grant_attempts` did."""
+
+    quiz: Quiz
+    additional_attempts: int
+    reason: str
+    #: The student of a grant to one student (None: every student of the quiz's classes).
+    student: Student | None
+    #: That student's override (a grant to one student).
+    override_id: str | None
+    #: The quiz's classes whose overrides were raised (a grant to the whole quiz).
+    class_ids: tuple[str, ...]
+    #: Each student concerned -> the attempts they are now allowed.
+    attempts_allowed: dict[str, int]
+    #: The attempts that student has made (a grant to one student).
+    attempts_used: int | None = None
+
+
+def grant_attempts(session: Session, quiz_id: str, actor: User, *, additional_attempts,
+                   reason, student_id: str | None = None) -> Granted:
+    """Give ``additional_attempts`` (1 to :data:`~quizcore.domain.quizzes.MAX_ATTEMPTS`)
+    more attempts at the quiz to the student ``student_id`` (who must be in one of the
+    quiz's classes), or, without one, to every student of the quiz's classes
+    (:func:`.overrides.grant_student_attempts`, :func:`.overrides.grant_quiz_attempts`).
+    ``reason`` is required; it goes to the audit trail with the grant. The quiz's row is
+    locked first; every input is checked before anything is written. Emits
+    :class:`~quizcore.events.AttemptsGranted`."""
+    additional = overrides.clean_additional_attempts(additional_attempts)
+    reason = text_value(reason, "reason", MAX_REASON_LENGTH, required=True)
+    if student_id is not None and not isinstance(student_id, str):
+        raise Invalid("student_id must be text.", field="student_id")
+    quiz = overrides.lock_quiz(session, quiz_id)
+    if quiz is None or not manages(actor, quiz):
+        raise NotFound("Quiz")
+    if student_id is None:
+        grant = overrides.grant_quiz_attempts(session, quiz, additional, actor_id=actor.id)
+        done = Granted(quiz, additional, reason, None, None, grant.class_ids,
+                       grant.attempts_allowed)
+    else:
+        student = session.get(Student, student_id)
+        if student is None or student.class_id not in overrides.quiz_class_ids(session, quiz.id):
+            raise Invalid("This student is not in a class this quiz is set for.",
+                          field="student_id")
+        row, allowed = overrides.grant_student_attempts(session, quiz, student, additional,
+                                                        actor_id=actor.id)
+        used = session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt).where(
+            QuizAttempt.quiz_id == quiz.id, QuizAttempt.student_id == student.id))
+        done = Granted(quiz, additional, reason, student, row.id, (), {student.id: allowed},
+                       used)
+    emit(session, AttemptsGranted(
+        actor_id=actor.id, quiz_id=quiz.id, additional_attempts=additional, reason=reason,
+        student_id=student_id, class_ids=done.class_ids,
+        attempts_allowed=dict(done.attempts_allowed)))
+    return done

@@ -19,7 +19,10 @@ Times are whole minutes, rounded up (a student never gets less than their due), 
 more than :data:`~quizcore.domain.quizzes.MAX_TIME_LIMIT_MINUTES`.
 
 :func:`limits_for` loads what :func:`resolve` needs for one student; the create / update /
-delete functions keep the rules of the overrides themselves.
+delete functions keep the rules of the overrides themselves. **Granting more attempts**
+(:func:`grant_student_attempts`, :func:`grant_quiz_attempts`) raises ``extra_attempts`` on
+the overrides that decide them, so a student ends up with exactly that many more than they
+had, whichever override gave them the ones they had.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..events import EntityChanged, emit
-from ..models import Quiz, QuizAttempt, QuizOverride, SchoolClass, Student
+from ..models import Quiz, QuizAttempt, QuizClass, QuizOverride, SchoolClass, Student
 from .errors import Conflict, Invalid, NotFound
 from .quizzes import MAX_ATTEMPTS, MAX_TIME_LIMIT_MINUTES, class_ids_of
 from .quizzes import _bounded_int as bounded_int
@@ -134,7 +137,7 @@ def resolve(quiz: QuizLimits, *, accommodation: Decimal = ONE,
         values = [getattr(c, field) for c in classes if getattr(c, field) is not None]
         return most_generous(values) if values else None
 
-    extra = pick("extra_attempts", max) or 0
+    extra = extra_attempts_of(student, classes)
     start = pick("start_date", min)
     end = pick("end_date", max)
     return Effective(
@@ -144,6 +147,31 @@ def resolve(quiz: QuizLimits, *, accommodation: Decimal = ONE,
         end_date=end if end is not None else quiz.end_date,
         own_window=start is not None,
     )
+
+
+def extra_attempts_of(student: Terms | None, classes: Sequence[Terms] = ()) -> int:
+    """The attempts beyond the quiz's ``max_attempts`` that apply to a student: their own
+    override's ``extra_attempts`` when it sets one, else the most among their classes'
+    overrides, else 0 (the rule :func:`resolve` applies)."""
+    if student is not None and student.extra_attempts is not None:
+        return student.extra_attempts
+    return max((c.extra_attempts for c in classes if c.extra_attempts is not None), default=0)
+
+
+def raised_extra_attempts(current: int, additional: int,
+                          field: str = "additional_attempts") -> int:
+    """``current`` extra attempts plus ``additional``; :class:`Invalid` (naming ``field``)
+    past :data:`~quizcore.domain.quizzes.MAX_ATTEMPTS`, the most an override may hold."""
+    if current + additional > MAX_ATTEMPTS:
+        raise Invalid(f"That would give more than {MAX_ATTEMPTS} extra attempts (there are "
+                      f"{current} already).", field=field)
+    return current + additional
+
+
+def clean_additional_attempts(value: Any) -> int:
+    """How many more attempts a grant gives: a whole number from 1 to
+    :data:`~quizcore.domain.quizzes.MAX_ATTEMPTS`."""
+    return bounded_int({"additional_attempts": value}, "additional_attempts", 1, MAX_ATTEMPTS)
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -408,21 +436,123 @@ def delete_override(session: Session, row: QuizOverride, *, actor_id: str | None
                                 entity_id=row.id, old=old))
 
 
+# -- granting more attempts ------------------------------------------------------------------
+
+
+def lock_quiz(session: Session, quiz_id: str) -> Quiz | None:
+    """The quiz with its row locked (``SELECT ... FOR UPDATE``): grants of more attempts at
+    one quiz run one at a time, each reading the overrides the one before it committed."""
+    return session.scalars(sa.select(Quiz).where(Quiz.id == quiz_id).with_for_update()
+                           .execution_options(populate_existing=True)).first()
+
+
+def quiz_class_ids(session: Session, quiz_id: str) -> tuple[str, ...]:
+    """The quiz's classes, read from the table (not a relationship loaded earlier)."""
+    return tuple(sorted(session.scalars(sa.select(QuizClass.class_id)
+                                        .where(QuizClass.quiz_id == quiz_id))))
+
+
+def _locked_overrides(session: Session, quiz_id: str, condition=sa.true()) -> list[QuizOverride]:
+    return list(session.scalars(
+        sa.select(QuizOverride).where(QuizOverride.quiz_id == quiz_id, condition)
+        .order_by(QuizOverride.id).with_for_update()
+        .execution_options(populate_existing=True)))
+
+
+def grant_student_attempts(session: Session, quiz: Quiz, student: Student, additional: int,
+                           *, actor_id: str | None,
+                           field: str = "additional_attempts") -> tuple[QuizOverride, int]:
+    """``additional`` more attempts at ``quiz`` for ``student``; returns their override and
+    the attempts they are now allowed.
+
+    Their own override's ``extra_attempts`` becomes the extra attempts they have now
+    (:func:`extra_attempts_of`) plus ``additional``: extra attempts a class override gave
+    them are carried over, since their own value replaces their classes'. The override is
+    created when they have none, with no other value set, so every other limit still resolves
+    as before. :class:`Invalid` (naming ``field``) past
+    :data:`~quizcore.domain.quizzes.MAX_ATTEMPTS` extra attempts. The caller holds the quiz's
+    lock (:func:`lock_quiz`); the override rows are locked too."""
+    target = QuizOverride.student_id == student.id
+    if student.class_id is not None:
+        target = sa.or_(target, QuizOverride.class_id == student.class_id)
+    rows = _locked_overrides(session, quiz.id, target)
+    own = next((row for row in rows if row.student_id == student.id), None)
+    classes = [Terms.of(row) for row in rows if row.class_id is not None]
+    extra = raised_extra_attempts(
+        extra_attempts_of(Terms.of(own) if own is not None else None, classes), additional,
+        field)
+    if own is None:
+        own = QuizOverride(quiz_id=quiz.id, student_id=student.id, extra_attempts=extra,
+                           created_by=actor_id)
+        _flush_unique(session, own)
+    else:
+        own.extra_attempts = extra
+        session.flush()
+    return own, quiz.max_attempts + extra
+
+
 def grant_attempt(session: Session, quiz: Quiz, student_id: str, *,
                   actor_id: str | None) -> QuizOverride:
-    """One more attempt for the student: their override's ``extra_attempts`` + 1 (the
-    override is created when they have none). The row is locked for the increment."""
-    row = session.scalar(sa.select(QuizOverride).where(
-        QuizOverride.quiz_id == quiz.id, QuizOverride.student_id == student_id)
-        .with_for_update())
-    if row is None:
-        row = QuizOverride(quiz_id=quiz.id, student_id=student_id, extra_attempts=1,
-                           created_by=actor_id)
-        _flush_unique(session, row)
-        return row
-    row.extra_attempts = min(MAX_ATTEMPTS, (row.extra_attempts or 0) + 1)
-    session.flush()
+    """One more attempt for the student (a teacher reopening an ended attempt), as
+    :func:`grant_student_attempts`; takes the quiz's lock itself."""
+    lock_quiz(session, quiz.id)
+    row, _ = grant_student_attempts(session, quiz, session.get(Student, student_id), 1,
+                                    actor_id=actor_id, field="extra_attempts")
     return row
+
+
+@dataclass(frozen=True)
+class QuizGrant:
+    """What a grant to the whole quiz changed."""
+
+    #: The quiz's classes, each of whose override was raised (or created).
+    class_ids: tuple[str, ...]
+    #: Every student of those classes -> the attempts they are now allowed.
+    attempts_allowed: dict[str, int]
+
+
+def grant_quiz_attempts(session: Session, quiz: Quiz, additional: int, *,
+                        actor_id: str | None) -> QuizGrant:
+    """``additional`` more attempts for every student of the quiz's classes.
+
+    Each class's override of the quiz gets ``extra_attempts`` + ``additional`` (one is
+    created with ``additional`` for a class that has none), so every student of the class has
+    that many more, and so does a student who joins the class later: the class's terms are
+    the class's. A student whose own override sets ``extra_attempts`` (which beats their
+    class's) has theirs raised by the same number. No override of a single student is
+    created, so a later change to a class's override still reaches all of its students.
+    Every new value is checked before any is written (:class:`Invalid` past
+    :data:`~quizcore.domain.quizzes.MAX_ATTEMPTS`); :class:`Conflict` ``no_classes`` for a
+    quiz set for no class. The caller holds the quiz's lock (:func:`lock_quiz`)."""
+    class_ids = quiz_class_ids(session, quiz.id)
+    if not class_ids:
+        raise Conflict("This quiz is not set for any class.", reason="no_classes")
+    members = dict(session.execute(sa.select(Student.id, Student.class_id)
+                                   .where(Student.class_id.in_(class_ids))).all())
+    rows = _locked_overrides(session, quiz.id)
+    by_class = {row.class_id: row for row in rows if row.class_id in class_ids}
+    own = {row.student_id: row for row in rows
+           if row.student_id in members and row.extra_attempts is not None}
+    class_extra = {
+        class_id: raised_extra_attempts(
+            (by_class[class_id].extra_attempts or 0) if class_id in by_class else 0,
+            additional)
+        for class_id in class_ids}
+    own_extra = {student_id: raised_extra_attempts(row.extra_attempts, additional)
+                 for student_id, row in own.items()}
+    for class_id in class_ids:
+        if class_id in by_class:
+            by_class[class_id].extra_attempts = class_extra[class_id]
+        else:
+            _flush_unique(session, QuizOverride(quiz_id=quiz.id, class_id=class_id,
+                                                extra_attempts=class_extra[class_id],
+                                                created_by=actor_id))
+    for student_id, extra in own_extra.items():
+        own[student_id].extra_attempts = extra
+    session.flush()
+    return QuizGrant(class_ids, {
+        student_id: quiz.max_attempts + own_extra.get(student_id, class_extra[class_id])
+        for student_id, class_id in members.items()})
 
 
 def override_json(row: QuizOverride, names: Mapping[str, str] | None = None) -> dict[str, Any]:

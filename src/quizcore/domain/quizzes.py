@@ -8,13 +8,17 @@ Rules kept here:
   the start;
 * questions: an ordered list of the owner's questions (an admin may use any), each with an
   optional ``marks_override``; no duplicates; the quiz total may not exceed 999 marks
-  (scores are DECIMAL(5,2));
+  (scores are DECIMAL(5,2)). The list may also hold new questions, added to the owner's
+  bank in the same transaction (:mod:`quizcore.domain.inline_questions`);
 * classes: a teacher sets a quiz only for classes assigned to them (an admin for any);
 * once a quiz has attempts its question list (with marks overrides) and its shuffle settings
   (``randomize_questions`` / ``randomize_options``) are frozen: students in the middle of an
   attempt keep the questions and the order they were shown. Title, dates, time limit (for new
   attempts: a started attempt keeps its deadline), review settings and classes may change;
 * publish refuses a quiz without questions; a published quiz keeps at least one question;
+  a create or update body may ask for ``status`` published or archived, which applies the
+  same rules after the change (:func:`move_to_status`); quizzes never return to draft;
+* a new access code (:func:`new_access_code`) replaces the old one at once;
 * delete is refused while attempts exist, unless the quiz is archived first (its attempts
   and answers are then deleted with it).
 """
@@ -43,8 +47,9 @@ from ..models import (
     SchoolClass,
     TeacherClass,
 )
-from . import access_codes, gates, overdue, papers, quiz_payload, review
+from . import access_codes, gates, inline_questions, overdue, papers, quiz_payload, review
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .inline_questions import Entry, QuestionRef
 from .questions import MAX_MARKS
 from .timing import storable, to_naive_utc
 from .values import text_value, whole_number
@@ -76,14 +81,6 @@ DEFAULTS: dict[str, Any] = {
     "overdue_handling": overdue.DEFAULT_MODE, "grace_period_minutes": None,
     "review_settings": None, "start_mode": gates.WINDOW, "allowed_networks": None,
 }
-
-
-@dataclass(frozen=True)
-class QuestionRef:
-    """One entry of a quiz's ordered question list."""
-
-    question_id: str
-    marks_override: int | None = None
 
 
 def _bounded_int(values: Mapping[str, Any], field: str, low: int, high: int) -> int:
@@ -378,12 +375,15 @@ def _flush_with_code(session: Session, quiz: Quiz, chosen: bool) -> None:
 
 
 def create_quiz(session: Session, *, owner_id: str, settings: Mapping[str, Any],
-                questions: Sequence[QuestionRef], class_ids: Iterable[str],
+                questions: Sequence[Entry], class_ids: Iterable[str],
                 access_code: str | None, restrict_to_owner: bool,
-                sections: Sequence[SectionSpec] = (), password_hash: str | None = None) -> Quiz:
+                sections: Sequence[SectionSpec] = (), password_hash: str | None = None,
+                actor_id: str | None = None) -> Quiz:
     """Create a draft quiz. ``restrict_to_owner``: questions and classes must be the owner's
-    (a teacher creating their own quiz); an admin may use any."""
+    (a teacher creating their own quiz); an admin may use any. New questions among
+    ``questions`` join the owner's bank (``actor_id``: who is announced as creating them)."""
     cleaned = clean_settings(settings)
+    questions = inline_questions.add_to_bank(session, questions, owner_id, actor_id=actor_id)
     resolved = resolve_questions(session, questions, owner_id if restrict_to_owner else None)
     cleaned_sections = resolve_sections(session, sections,
                                         owner_id if restrict_to_owner else None)
@@ -402,12 +402,14 @@ def create_quiz(session: Session, *, owner_id: str, settings: Mapping[str, Any],
 
 
 def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
-                questions: Sequence[QuestionRef] | None, class_ids: Iterable[str] | None,
+                questions: Sequence[Entry] | None, class_ids: Iterable[str] | None,
                 access_code: str | None, restrict_to_owner: bool,
                 sections: Sequence[SectionSpec] | None = None,
-                password_hash: Any = KEEP) -> tuple[dict, dict]:
+                password_hash: Any = KEEP, actor_id: str | None = None) -> tuple[dict, dict]:
     """Apply a partial update; returns ``(old, new)`` of the changed fields.
-    ``password_hash``: the new quiz password's hash (None removes it; :data:`KEEP`)."""
+    ``password_hash``: the new quiz password's hash (None removes it; :data:`KEEP`).
+    New questions among ``questions`` join the quiz owner's bank, once the question list
+    may change (``actor_id``: who is announced as creating them)."""
     current = settings_of(quiz)
     settings = dict(settings)
     if settings.get("overdue_handling", overdue.GRACEPERIOD) != overdue.GRACEPERIOD and \
@@ -439,6 +441,8 @@ def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
                 attempted = has_attempts(session, quiz.id)
             if attempted:
                 raise frozen("questions")
+            questions = inline_questions.add_to_bank(session, questions, quiz.created_by,
+                                                     actor_id=actor_id)
             resolved = resolve_questions(session, questions, owner)
             _set_questions(session, quiz, resolved)
             old["questions"] = [ref.__dict__ for ref in before]
@@ -494,6 +498,39 @@ def update_quiz(session: Session, quiz: Quiz, *, settings: Mapping[str, Any],
     if new:
         quiz_payload.invalidate_after_commit(session, [quiz.id])
     return old, new
+
+
+#: ``status`` values a create or update body may ask for (:func:`move_to_status`).
+STATUS_REQUESTS = tuple(status.value for status in QuizStatus)
+
+
+def move_to_status(session: Session, quiz: Quiz, status: str | None, *,
+                   actor_id: str | None = None) -> bool:
+    """Apply the ``status`` a create or update body asks for, after the rest of the change:
+    ``published`` publishes (:func:`publish_quiz`, its refusals included), ``archived``
+    archives (:func:`archive_quiz`); ``draft`` or None leaves the status as it is, since a
+    quiz is created as a draft and never returns to draft (archive it to close it).
+    Returns True when the status changed."""
+    if status == QuizStatus.PUBLISHED:
+        return publish_quiz(session, quiz, actor_id=actor_id)
+    if status == QuizStatus.ARCHIVED:
+        return archive_quiz(session, quiz, actor_id=actor_id)
+    if status not in (None, QuizStatus.DRAFT):
+        raise Invalid("status must be one of " + ", ".join(STATUS_REQUESTS) + ".",
+                      field="status")
+    return False
+
+
+def new_access_code(session: Session, quiz: Quiz) -> tuple[str, str]:
+    """Give ``quiz`` a newly drawn access code (unique, unambiguous); the old one stops
+    working at once, for looking the quiz up and for re-entering an attempt. Returns
+    ``(old, new)``."""
+    old = quiz.access_code
+    quiz.access_code = access_codes.unique_code(
+        lambda code: code == old or code_taken(session, code))
+    _flush_with_code(session, quiz, chosen=False)
+    quiz_payload.invalidate_after_commit(session, [quiz.id])
+    return old, quiz.access_code
 
 
 def publish_quiz(session: Session, quiz: Quiz, *, actor_id: str | None = None) -> bool:

@@ -61,3 +61,16 @@ class ForceSubmitBody(colander.MappingSchema):
                                  "student)",
                                  validator=colander.Length(
                                      min=1, max=exam_control.MAX_REASON_LENGTH))
+
+
+class GrantAttemptsBody(colander.MappingSchema):
+    additional_attempts = colander.SchemaNode(
+        colander.Integer(strict=True), description="how many more attempts each student gets",
+        validator=colander.Range(1, MAX_ATTEMPTS))
+    reason = colander.SchemaNode(colander.String(), description="why (recorded in the audit "
+                                 "trail)",
+                                 validator=colander.Length(
+                                     min=1, max=exam_control.MAX_REASON_LENGTH))
+    student_id = optional(colander.String(), "one student of the quiz's classes (without it: "
+                          "every student of the quiz's classes)",
+                          validator=colander.Length(max=36))

@@ -15,10 +15,21 @@ STATUSES = [s.value for s in QuizStatus]
 
 
 class QuestionItem(colander.MappingSchema):
-    question_id = colander.SchemaNode(colander.String(), validator=colander.Length(max=36))
+    """A question of the bank (``question_id``, or ``id`` holding its UUID), or a new
+    question for the bank: the fields of ``POST /api/questions``, kept as sent and checked
+    by :mod:`quizcore.domain.inline_questions`."""
+
+    question_id = optional(colander.String(), "a question of the bank (the owner's)",
+                           validator=colander.Length(max=36))
+    id = optional(colander.String(), "alias of question_id when it is a UUID; any other "
+                  "value (a client's placeholder) marks a new question",
+                  validator=colander.Length(max=100))
     marks_override = optional(colander.Integer(strict=True),
                               "marks of this question in this quiz (else the question's own)",
                               validator=colander.Range(1, MAX_MARKS))
+
+    def schema_type(self, **kw):
+        return colander.Mapping(unknown="preserve")
 
 
 class QuestionItems(colander.SequenceSchema):
@@ -140,7 +151,16 @@ def _quiz_fields(schema: colander.MappingSchema, required: bool) -> colander.Map
                       description="ordered question ids"))
     schema.add(QuestionItems(name="questions", missing=colander.drop,
                              description="ordered questions with optional marks_override "
-                                         "(instead of question_ids)"))
+                                         "(instead of question_ids): questions of the bank "
+                                         "({question_id}), or new questions (the fields of "
+                                         "POST /questions) added to the owner's bank in the "
+                                         "same transaction",
+                             validator=colander.Length(max=rules.MAX_QUESTIONS)))
+    schema.add(optional(colander.String(), "published | archived: publish or archive the "
+                        "quiz in the same request, with the rules of POST /quizzes/{id}/publish "
+                        "and /archive (nothing is saved when they refuse); draft leaves the "
+                        "status as it is (quizzes are created as drafts)", name="status",
+                        validator=colander.OneOf(list(rules.STATUS_REQUESTS))))
     schema.add(SectionItems(name="sections", missing=colander.drop,
                             description="sections drawing questions from pools for each "
                                         "attempt (beside or instead of question_ids)",

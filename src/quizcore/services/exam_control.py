@@ -18,6 +18,7 @@ from ..schemas.exam_control import (
     ExtendAttemptBody,
     ExtendQuizBody,
     ForceSubmitBody,
+    GrantAttemptsBody,
     override_create_schema,
     override_update_schema,
 )
@@ -54,6 +55,12 @@ quiz_release_state = service(
 attempt_reopen = service(
     name="attempt_reopen", path="/api/attempts/{id}/reopen",
     description="Grant the student of an ended attempt one more attempt at the quiz.")
+
+quiz_grant_attempts = service(
+    name="quiz_grant_attempts", path="/api/quizzes/{id}/grant-attempts",
+    description="Give one student (student_id), or every student of the quiz's classes, "
+                "more attempts at the quiz, with a reason (recorded in the audit trail). "
+                "Without student_id the classes' overrides are raised.")
 
 
 def _names(session, rows) -> dict[str, str]:
@@ -171,6 +178,35 @@ def reopen_attempt(request):
             "message": "The student may start another attempt."}
 
 
+@quiz_grant_attempts.post(permission="teach", schema=GrantAttemptsBody(),
+                          validators=(body_validator,), content_type=JSON)
+def grant_attempts(request):
+    """``additional_attempts`` more for one student (``student_id``: ``attempts_allowed``,
+    ``attempts_used`` and ``override_id`` of that student) or for every student of the
+    quiz's classes (``class_ids`` raised); ``students`` counts the students concerned.
+    400 for a student outside the quiz's classes or past the most extra attempts; 409
+    ``no_classes`` for a quiz set for no class."""
+    values = request.validated
+    done = exam_control.grant_attempts(
+        request.dbsession, request.matchdict["id"], request.user,
+        additional_attempts=values["additional_attempts"], reason=values["reason"],
+        student_id=values.get("student_id"))
+    body = {"quiz_id": done.quiz.id, "quiz_title": done.quiz.title,
+            "additional_attempts": done.additional_attempts, "reason": done.reason,
+            "students": len(done.attempts_allowed), "class_ids": list(done.class_ids)}
+    if done.student is not None:
+        allowed = done.attempts_allowed[done.student.id]
+        body.update(student_id=done.student.id, student_name=done.student.user.name,
+                    override_id=done.override_id, attempts_allowed=allowed,
+                    attempts_used=done.attempts_used,
+                    message=f"{done.student.user.name} may now make {allowed} attempt(s) "
+                            f"in all ({done.additional_attempts} more).")
+    else:
+        body["message"] = (f"{done.additional_attempts} more attempt(s) for each of the "
+                           f"{len(done.attempts_allowed)} student(s) of the quiz's classes.")
+    return body
+
+
 @quiz_release.post(permission="teach")
 def release_quiz(request):
     """``released_at`` (the instant every clock started), ``already_released``, and how
@@ -194,12 +230,15 @@ def release_state(request):
 
 def includeme(config):
     for each in (quiz_overrides, quiz_override, quiz_extend, attempt_extend,
-                 attempt_force_submit, attempt_reopen, quiz_release, quiz_release_state):
+                 attempt_force_submit, attempt_reopen, quiz_grant_attempts, quiz_release,
+                 quiz_release_state):
         config.add_cornice_service(each)
     config.add_operation_statuses(quiz_overrides, "POST", success=(201,),
                                   statuses=(409,))  # the student or class has one already
     config.add_operation_statuses(attempt_extend, "POST", statuses=(409,))  # not in progress
     config.add_operation_statuses(attempt_force_submit, "POST", statuses=(409,))
     config.add_operation_statuses(attempt_reopen, "POST", statuses=(409,))  # still running
+    # a quiz set for no class; an override created concurrently
+    config.add_operation_statuses(quiz_grant_attempts, "POST", statuses=(409,))
     # a window quiz, or not published
     config.add_operation_statuses(quiz_release, "POST", statuses=(409,))

@@ -3,6 +3,12 @@
 Teachers see and change only their own quizzes, admins all; others answer 404. Students see
 published quizzes set for their class, without answer keys or access codes, and start them
 with ``POST /api/quizzes/{id}/start``.
+
+A create or update body may hold new questions inline in ``questions`` (added to the owner's
+bank in the same transaction, :mod:`quizcore.domain.inline_questions`) and ask for
+``status`` published or archived (:func:`quizcore.domain.quizzes.move_to_status`): the
+Quizmaster SPA's quiz builder saves so. ``POST /api/quizzes/{id}/access-code`` draws a new
+access code.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..domain import access_codes, gates, overrides, quiz_payload, review
+from ..domain import access_codes, gates, inline_questions, overrides, quiz_payload, review
 from ..domain import quizzes as rules
 from ..domain.attempts import shown_answer_data, shown_answer_option, start_attempt
 from ..domain.errors import Forbidden, Invalid, NotFound
@@ -31,6 +37,7 @@ from ..models import (
 from ..ratelimit import client_address, too_many_requests
 from ..rest import body_validator, emit_for, iso, page_params, paginate, validator
 from ..schemas.quizzes import QuizListRequest, quiz_create_schema, quiz_update_schema
+from ..schemas.types import ids_only
 from ._assessment import (
     JSON,
     is_admin,
@@ -55,7 +62,11 @@ quizzes = service(name="quizzes", path="/api/quizzes",
                               "quizzes of their class open now.")
 quiz_access = service(name="quiz_access", path="/api/quizzes/access/{code}",
                       description="A student looks a quiz up by its access code.")
-quiz = service(name="quiz", path="/api/quizzes/{id}",
+QUIZ_PATH = "/api/quizzes/{id}"
+ACCESS_CODE_PATH = "/api/quizzes/{id}/access-code"
+# Only UUIDs match, so the paths plugins add beside it (/api/quizzes/questions) are not
+# swallowed by this route, which the core registers first.
+quiz = service(name="quiz", path=QUIZ_PATH, path_info=ids_only(QUIZ_PATH),
                description="One quiz. " + CHANGE_POLICY)
 quiz_publish = service(name="quiz_publish", path="/api/quizzes/{id}/publish",
                        description="Publish a quiz (it needs at least one question).")
@@ -63,6 +74,10 @@ quiz_archive = service(name="quiz_archive", path="/api/quizzes/{id}/archive",
                        description="Archive a quiz: no new attempts.")
 quiz_start = service(name="quiz_start", path="/api/quizzes/{id}/start",
                      description="A student starts, or resumes, an attempt.")
+quiz_access_code = service(name="quiz_access_code", path=ACCESS_CODE_PATH,
+                           path_info=ids_only(ACCESS_CODE_PATH),
+                           description="Give the quiz a new access code; the old one stops "
+                                       "working at once.")
 
 
 # -- serialisation ---------------------------------------------------------------------------
@@ -186,12 +201,11 @@ def _attempt_count(session, quiz_id: str) -> int:
                           .where(QuizAttempt.quiz_id == quiz_id))
 
 
-def _question_refs(values: dict) -> list[rules.QuestionRef] | None:
+def _question_refs(values: dict) -> list[inline_questions.Entry] | None:
     if "question_ids" in values and "questions" in values:
         raise Invalid("Send question_ids or questions, not both.", field="questions")
     if "questions" in values:
-        return [rules.QuestionRef(item["question_id"], item.get("marks_override"))
-                for item in values["questions"]]
+        return inline_questions.entries_of(values["questions"])
     if "question_ids" in values:
         return [rules.QuestionRef(qid) for qid in values["question_ids"]]
     return None
@@ -297,10 +311,13 @@ def create_quiz(request):
         request.dbsession, owner_id=owner_id, settings=_settings(values),
         questions=_question_refs(values) or [], class_ids=values.get("class_ids", []),
         access_code=values.get("access_code"), restrict_to_owner=not is_admin(request.user),
-        sections=_sections(values) or [], password_hash=_password_hash(request, None))
+        sections=_sections(values) or [], password_hash=_password_hash(request, None),
+        actor_id=request.user.id)
     emit_for(request, EntityChanged(action="create", entity_type="quiz", entity_id=item.id,
                                     new=jsonable({**rules.settings_of(item),
                                                   "access_code": item.access_code})))
+    rules.move_to_status(request.dbsession, item, values.get("status"),
+                         actor_id=request.user.id)
     request.response.status_code = 201
     return _staff_response(request, item)
 
@@ -361,11 +378,13 @@ def update_quiz(request):
         request.dbsession, item, settings=settings, questions=_question_refs(values),
         class_ids=values.get("class_ids"), access_code=values.get("access_code"),
         restrict_to_owner=not is_admin(request.user), sections=_sections(values),
-        password_hash=_password_hash(request, rules.KEEP))
+        password_hash=_password_hash(request, rules.KEEP), actor_id=request.user.id)
     if new:
         emit_for(request, EntityChanged(action="update", entity_type="quiz",
                                             entity_id=item.id, old=jsonable(old),
                                             new=jsonable(new)))
+    rules.move_to_status(request.dbsession, item, values.get("status"),
+                         actor_id=request.user.id)
     return _staff_response(request, item)
 
 
@@ -405,6 +424,18 @@ def archive_quiz(request):
     else:
         message = "The quiz was already archived."
     return {"message": message, "status": str(item.status)}
+
+
+@quiz_access_code.post(permission="teach")
+def renew_access_code(request):
+    """Draw a new access code for the quiz (owner or admin): students look the quiz up, and
+    re-enter a locked attempt, with the new code only. Answers ``message`` and
+    ``access_code``."""
+    item = _staff_quiz_or_404(request)
+    old, new = rules.new_access_code(request.dbsession, item)
+    emit_for(request, EntityChanged(action="update", entity_type="quiz", entity_id=item.id,
+                                    old={"access_code": old}, new={"access_code": new}))
+    return {"message": "The quiz has a new access code.", "access_code": new}
 
 
 @quiz_start.post(permission="study")
@@ -471,8 +502,9 @@ def includeme(config):
     config.add_cornice_service(quiz_publish)
     config.add_cornice_service(quiz_archive)
     config.add_cornice_service(quiz_start)
-    config.add_operation_statuses(quizzes, "POST", success=(201,),
-                                  statuses=(409,))  # the access code is taken
+    config.add_cornice_service(quiz_access_code)
+    # the access code is taken; status published refused (no questions)
+    config.add_operation_statuses(quizzes, "POST", success=(201,), statuses=(409,))
     # the access code is taken; students have started
     config.add_operation_statuses(quiz, "PUT", statuses=(409,))
     # attempts exist and the quiz is not archived

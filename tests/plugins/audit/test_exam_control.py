@@ -3,6 +3,7 @@
 import pytest
 
 from quiz_plugins.audit.models import AuditLog
+from tests import factories
 from tests.plugins.exam_control import teacher_actions
 
 pytestmark = pytest.mark.plugin("quiz_plugins.audit")
@@ -22,3 +23,22 @@ def test_extend_force_submit_and_reopen_are_audited(testapp, auth, teacher, scho
     assert rows["attempt.reopened"].new_value["attempts_allowed"] == 2
     # The force-submission is one row (not also an "attempt.submitted").
     assert "attempt.submitted" not in rows
+
+
+def test_a_grant_of_more_attempts_is_audited_with_its_reason(testapp, auth, teacher,
+                                                             school_class, student, dbsession):
+    quiz = factories.QuizFactory(owner=teacher, classes=[school_class],
+                                 questions=[factories.QuestionFactory(owner=teacher)])
+    path = f"/api/quizzes/{quiz.id}/grant-attempts"
+    testapp.post_json(path, {"student_id": student.id, "additional_attempts": 2,
+                             "reason": "Power cut"}, headers=auth(teacher))
+    testapp.post_json(path, {"additional_attempts": 1, "reason": "Fire drill"},
+                      headers=auth(teacher))
+    one, whole = sorted(dbsession.query(AuditLog).filter_by(action="attempts.granted",
+                                                             entity_id=quiz.id),
+                        key=lambda row: "student_id" not in row.new_value)
+    assert one.user_id == teacher.id and one.entity_type == "quiz"
+    assert one.new_value == {"additional_attempts": 2, "reason": "Power cut",
+                             "student_id": student.id, "attempts_allowed": 3, "students": 1}
+    assert whole.new_value == {"additional_attempts": 1, "reason": "Fire drill",
+                               "class_ids": [school_class.id], "students": 1}
