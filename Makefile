@@ -7,7 +7,7 @@ INI ?= development.ini
 PYTEST_ARGS ?=
 
 .PHONY: run test install deps services lint clean test-plugins-off test-security storm \
-	storm-faults install-bench bench-cost bench-release
+	storm-faults install-bench bench-cost bench-release bench-teacher-action
 
 ## run: install, migrate the SQLite database, load demo data, serve API + monitor
 run: install
@@ -68,6 +68,14 @@ RELEASE_ARGS ?=
 bench-release: install install-bench
 	bash .ci/services.sh storm
 	$(BIN)/python bench/released_start.py --json $(COST_OUT)/released_start.json $(RELEASE_ARGS)
+
+## bench-teacher-action: 300 students poll /attempts/{id}/status every 2 s while a teacher
+## extends and force-submits 200 of them, through deploy/nginx; how soon each student sees it
+## (bench/teacher_action.py; ~2 min)
+TEACHER_ACTION_ARGS ?=
+bench-teacher-action: install install-bench
+	bash .ci/services.sh storm
+	$(BIN)/python bench/teacher_action.py --json $(COST_OUT)/teacher_action.json $(TEACHER_ACTION_ARGS)
 
 deps:
 	bash .ci/services.sh deps

@@ -26,7 +26,15 @@ through nginx over TLS:
 * most submit between 55 % and 95 % of the time limit (10 % submit twice), ``--expire-rate``
   never submit and leave it to the deadline and the sweeper;
 * ``--monitors`` teacher pages watch through ``/ws/``, resuming with ``last_event_id``
-  after any disconnect.
+  after any disconnect;
+* ``--accommodated`` of the students (10 %) have a standing accommodation: their student
+  profile's ``time_multiplier`` is ``--accommodation-multiplier`` (1.5), so their own limit is
+  ``ceil(minutes × 1.5)`` whole minutes (3 -> 5);
+* ``--extend-at`` seconds after the exam opens (90) the teacher gives the whole quiz
+  ``--extend-minutes`` more (1; 0 switches it off): ``POST /api/quizzes/{id}/extend`` through
+  nginx. Students learn their deadline from the server only (``deadline_at`` of the start
+  answer and of every save's answer); the ``--expire-rate`` students save faster in their
+  last 15 s and keep saving past their own deadline, through the grace period, until refused.
 
 Clients retry like the front end: on connection errors, 502, 503, 504 (and 429) they back
 off and re-send the same request until the attempt's deadline.
@@ -41,7 +49,12 @@ CPU seconds of every process, and the integrity check against the database:
   the same transaction as the grading itself);
 * no attempt is ``in_progress`` after the deadline and the final sweep; every student got
   exactly one attempt; double submits returned the same result;
-* every monitor ends with a snapshot that agrees with the database (resync).
+* every monitor ends with a snapshot that agrees with the database (resync);
+* deadlines (rules restated in ``bench/storm_deadlines.py``): every attempt's stored
+  ``deadline_at`` is ``started_at`` + the student's own limit, + the extension for attempts
+  in progress when it ran; every acknowledged save was sent before the deadline that applied
+  to it + ``quizcore.answer_grace_seconds`` (30), every 409 ``time_over`` was answered after
+  it; every deadline a student was told after the extension is the stored one.
 
 ``--fault`` repeats the storm with one failure ``--fault-at`` seconds after the exam
 starts: ``api-kill`` (kill -9 the first API process, restarted 2 s later like systemd's
@@ -72,16 +85,19 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections import Counter, defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-import storm_nginx  # noqa: E402 - bench/ helper modules
+import storm_deadlines as rules  # noqa: E402 - bench/ helper modules
+import storm_nginx  # noqa: E402
 import storm_services as services  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -92,6 +108,8 @@ TARGET_MONITOR_P99_MS = 50.0
 PASSWORD = "storm-password-1"  # noqa: S105 - the seeded students' password, private DB
 ACCESS_CODE = "STRMQZ"
 ENDPOINTS = ("login", "open", "start", "answer", "violation", "submit")
+#: quizcore.answer_grace_seconds: production.ini keeps the default.
+GRACE_SECONDS = 30
 
 
 def percentile(values, fraction):
@@ -254,15 +272,28 @@ class Storm:
                              password_hash=password_hash) for n in range(args.students)]
         session.add_all(users)
         session.flush()
+        # Subclasses (bench/released_start.py, bench/teacher_action.py) may have none.
+        share = getattr(args, "accommodated", 0.0)
+        factor = getattr(args, "accommodation_multiplier", 1.0)
+        picker = __import__("random").Random(getattr(args, "seed", 2026) + 1)
+        accommodated = set(picker.sample(range(args.students), round(share * args.students)))
+        multiplier = Decimal(str(factor))
+        self.multipliers = {f"STORM{n:05d}": factor if n in accommodated else 1.0
+                            for n in range(args.students)}
         session.add_all([models.Student(id=user.id, registration_number=f"STORM{n:05d}",
-                                        class_id=school_class.id, is_account_claimed=True)
+                                        class_id=school_class.id, is_account_claimed=True,
+                                        time_multiplier=multiplier if n in accommodated
+                                        else Decimal("1.00"))
                          for n, user in enumerate(users)])
         session.commit()
         self.quiz_id = quiz.id
         self.teacher_email = teacher.email
         session.close()
         engine.dispose()
-        self.note(f"seeded 1 teacher, {args.students} students, 1 quiz of {len(questions)} "
+        with_multiplier = (f" ({len(accommodated)} with time_multiplier {multiplier})"
+                           if accommodated else "")
+        self.note(f"seeded 1 teacher, {args.students} students{with_multiplier}, 1 quiz of "
+                  f"{len(questions)} "
                   f"questions in {time.perf_counter() - began:.1f} s (bcrypt cost "
                   f"{args.bcrypt_rounds}, one hash shared)")
 
@@ -272,11 +303,18 @@ class Storm:
         args = self.args
         rng = __import__("random").Random(args.seed)
         teacher_token = self.login_teacher()
+        self.teacher_token = teacher_token
         now = time.time()
         login_start = now + 3
         exam_start = login_start + args.login_ramp + 5
         self.exam_start = exam_start
-        self.deadline_latest = exam_start + args.start_window + 60 * args.minutes + 5
+        longest = max(rules.own_limit_minutes(args.minutes, m)
+                      for m in self.multipliers.values())
+        # An extension adds its minutes to the deadline, or to its own instant for an
+        # attempt already past its deadline (not swept yet).
+        self.deadline_latest = (exam_start + max(args.start_window + 60 * longest,
+                                                 args.extend_at + GRACE_SECONDS)
+                                + 60 * max(0, args.extend_minutes) + 5)
         students = []
         violators = set(rng.sample(range(args.students), round(args.violators * args.students)))
         for n in range(args.students):
@@ -296,7 +334,7 @@ class Storm:
         student_plan = self.dir / "students.json"
         student_plan.write_text(json.dumps({
             **common, "password": PASSWORD, "exam_start": exam_start,
-            "time_limit_seconds": 60 * args.minutes, "grace_seconds": 30,
+            "time_limit_seconds": 60 * args.minutes, "grace_seconds": GRACE_SECONDS,
             "timeout_rate": args.timeout_rate, "students": students}))
         teacher_plan = self.dir / "teachers.json"
         teacher_plan.write_text(json.dumps({
@@ -339,6 +377,30 @@ class Storm:
         while not stop.wait(self.args.sweep_every):
             self.sweep()
 
+    def extend(self) -> None:
+        """The teacher gives every attempt in progress ``--extend-minutes`` more, through
+        nginx, ``--extend-at`` seconds after the exam opened (one try, as a teacher's click)."""
+        args = self.args
+        time.sleep(max(0.0, self.exam_start + args.extend_at - time.time()))
+        request = urllib.request.Request(  # noqa: S310 - our own https URL
+            f"{self.base_url}/api/quizzes/{self.quiz_id}/extend",
+            data=json.dumps({"minutes": args.extend_minutes}).encode(),
+            headers={"Content-Type": "application/json",
+                     "Authorization": f"Bearer {self.teacher_token}"})
+        ctx = ssl.create_default_context(cafile=self.ca_file)
+        sent = time.time()
+        try:
+            with urllib.request.urlopen(request, context=ctx, timeout=60) as response:  # noqa: S310
+                status, body = response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read()[:300].decode("utf-8", "replace")
+        received = time.time()
+        self.extension = {"minutes": args.extend_minutes, "sent": sent, "received": received,
+                          "status": status, "body": body,
+                          "ms": round(1000 * (received - sent), 1)}
+        self.note(f"teacher: POST /quizzes/{{id}}/extend {{\"minutes\": {args.extend_minutes}}}"
+                  f" -> {status} {body} in {1000 * (received - sent):.0f} ms")
+
     def fault(self) -> None:
         kind = self.args.fault
         time.sleep(max(0.0, self.exam_start + self.args.fault_at - time.time()))
@@ -367,8 +429,11 @@ class Storm:
         students = self.client("_students", student_plan, self.dir / "students-out.json")
         stop = threading.Event()
         threads = [threading.Thread(target=self.sweeper, args=(stop,), daemon=True)]
+        self.extension = None
         if args.fault != "none":
             threads.append(threading.Thread(target=self.fault, daemon=True))
+        if args.extend_minutes > 0:
+            threads.append(threading.Thread(target=self.extend, daemon=True))
         for thread in threads:
             thread.start()
         students.wait()
@@ -515,9 +580,10 @@ def monitor_figures(watchers: list[dict]) -> dict:
 def integrity(storm: Storm, outcomes: list[dict], watchers: list[dict]) -> dict:
     import sqlalchemy as sa
 
+    from quiz_plugins.audit.models import AuditLog  # the audit plugin's table
     from quizcore.db import make_engine
     from quizcore.domain import shuffle
-    from quizcore.models import AuditLog, Question, QuizAttempt, StudentAnswer
+    from quizcore.models import Question, QuizAttempt, StudentAnswer
 
     engine = make_engine(storm.db_url, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
@@ -618,6 +684,110 @@ def integrity(storm: Storm, outcomes: list[dict], watchers: list[dict]) -> dict:
     }
 
 
+def _epoch(value: dt.datetime | None) -> float | None:
+    """POSIX seconds of a naive UTC datetime read from the database."""
+    return None if value is None else value.replace(tzinfo=dt.UTC).timestamp()
+
+
+def _iso_epoch(value: str) -> float:
+    """POSIX seconds of one of the API's ISO 8601 UTC timestamps."""
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def deadline_check(storm: Storm, outcomes: list[dict]) -> dict:
+    """Deadlines and saves against the rules of ``bench/storm_deadlines.py``: the stored
+    deadline of every attempt, the answer of every save try (2xx before deadline + grace,
+    409 ``time_over`` after), the deadlines the students were told after the extension."""
+    import sqlalchemy as sa
+
+    from quizcore.db import make_engine
+    from quizcore.models import QuizAttempt
+
+    args = storm.args
+    engine = make_engine(storm.db_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        rows = {r.id: r for r in connection.execute(sa.select(
+            QuizAttempt.id, QuizAttempt.started_at, QuizAttempt.deadline_at,
+            QuizAttempt.submitted_at, QuizAttempt.status))}
+    engine.dispose()
+    ext = storm.extension
+    extension = None
+    problems: list[str] = []
+    if ext is not None:
+        if ext["status"] == 200:
+            extension = rules.Extension(ext["minutes"], ext["sent"], ext["received"])
+        else:
+            problems.append(f"the teacher's extension failed: {ext['status']} {ext['body']}")
+    counts: Counter = Counter()
+    around_extension: list[float] = []
+    for outcome in outcomes:
+        row = rows.get(outcome.get("attempt_id"))
+        if row is None:
+            continue
+        limit = rules.own_limit_minutes(args.minutes, storm.multipliers[outcome["reg"]])
+        counts[f"attempts with a {limit}-minute limit"] += 1
+        started, stored = _epoch(row.started_at), _epoch(row.deadline_at)
+        extended = rules.in_progress_at(extension, _epoch(row.submitted_at))
+        counts[{True: "extended", False: "ended before the extension",
+                None: "ended while it ran"}[extended]] += 1
+        if not rules.within(stored, rules.deadline_windows(started, limit, extension,
+                                                          extended)):
+            problems.append(f"DEADLINE: attempt {row.id} ({outcome['reg']}, limit {limit} min, "
+                            f"extended {extended}): stored {row.deadline_at}, started "
+                            f"{row.started_at}")
+        for _, seq, sent, received, status, reason, _told in outcome.get("save_tries", []):
+            if status == 0:
+                continue
+            bounds = rules.save_deadline_bounds(sent, received, started, limit, extension,
+                                                extended)
+            problem = rules.save_problem(status, reason, sent, received, bounds,
+                                         GRACE_SECONDS)
+            if problem:
+                problems.append(f"SAVE: attempt {row.id} seq {seq} -> {status} {reason}: "
+                                f"{problem}")
+            if 200 <= status < 300:
+                counts["saves acknowledged"] += 1
+                if sent > bounds[1]:
+                    counts["acknowledged after the deadline, within the grace"] += 1
+                if extension and sent > extension.received and extended:
+                    counts["acknowledged after the extension"] += 1
+                    if sent > started + 60 * limit + GRACE_SECONDS:
+                        counts["acknowledged only thanks to the extension"] += 1
+            elif status == 409:
+                counts[f"refused 409 {reason}"] += 1
+                if reason == "submitted" and outcome.get("behaviour") == "expire" \
+                        and not outcome.get("auto_submitted") \
+                        and not outcome.get("violation_refused") \
+                        and received < bounds[0] + GRACE_SECONDS:
+                    problems.append(f"SAVE: attempt {row.id} seq {seq} refused as submitted "
+                                    "before its deadline + grace")
+            if extension and received >= extension.sent - 1 and \
+                    sent <= extension.received + 2:
+                around_extension.append(1000 * (received - sent))
+        if extension is not None and extended:
+            for received, told in outcome.get("deadlines_told", []):
+                if received > extension.received + rules.TOLERANCE_S:
+                    counts["deadlines told after the extension"] += 1
+                    if abs(_iso_epoch(told) - stored) > rules.TOLERANCE_S:
+                        problems.append(f"TOLD: attempt {row.id} was told {told} after the "
+                                        f"extension, stored {row.deadline_at}")
+    if extension is not None:
+        extended_count = counts["extended"]
+        reported = ext["body"].get("extended") if isinstance(ext["body"], dict) else None
+        if reported is None or not (extended_count <= reported
+                                    <= extended_count + counts["ended while it ran"]):
+            problems.append(f"the extension reported {reported} attempts extended, the "
+                            f"database {extended_count} (+{counts['ended while it ran']} "
+                            "that ended while it ran)")
+    return {"extension": ext, "counts": dict(counts),
+            "saves_around_extension": {
+                "requests": len(around_extension),
+                "p50_ms": percentile(around_extension, .50),
+                "p99_ms": percentile(around_extension, .99),
+                "max_ms": max(around_extension, default=None)},
+            "problems": problems}
+
+
 def proxy_evidence(storm: Storm) -> dict:
     """What nginx saw of the faults: its error log lines about the upstreams, by kind."""
     log = storm.dir / "nginx" / "logs" / "quizcore.error.log"
@@ -637,6 +807,7 @@ def report(storm: Storm, result: dict) -> dict:
     requests = request_figures(result["students"]["requests"], storm.exam_start)
     monitors = monitor_figures(result["teachers"])
     check = integrity(storm, result["students"]["outcomes"], result["teachers"])
+    deadlines = deadline_check(storm, result["students"]["outcomes"])
     rates = requests["rates"]
     print()
     print(f"EXAM STORM  students {args.students}, monitors {args.monitors}, API processes "
@@ -680,13 +851,30 @@ def report(storm: Storm, result: dict) -> dict:
     print("  integrity: " + ", ".join(f"{k} {v}" for k, v in check.items() if k != "problems"))
     for problem in check["problems"][:15]:
         print(f"    {problem}")
+    multiplied = sum(1 for m in storm.multipliers.values() if m != 1.0)
+    ext = deadlines["extension"]
+    print(f"  accommodations: {multiplied} students with time_multiplier "
+          f"{args.accommodation_multiplier:g} (own limit "
+          f"{rules.own_limit_minutes(args.minutes, args.accommodation_multiplier)} min)")
+    if ext:
+        around = deadlines["saves_around_extension"]
+        print(f"  extension at +{args.extend_at:g} s: {ext['status']} {ext['body']} in "
+              f"{ext['ms']:.0f} ms; saves in flight around it: {around['requests']}, p50 "
+              f"{around['p50_ms'] or 0:.1f} p99 {around['p99_ms'] or 0:.1f} max "
+              f"{around['max_ms'] or 0:.1f} ms")
+    print("  deadlines: " + ", ".join(f"{k} {v}" for k, v in
+                                      sorted(deadlines["counts"].items())))
+    for problem in deadlines["problems"][:15]:
+        print(f"    {problem}")
     verdicts = [("zero lost acknowledged saves", check["acknowledged_saves_lost"] == 0),
                 ("every attempt submitted and graded exactly once, none in progress",
                  not [p for p in check["problems"] if not p.startswith(("LOST", "STALE"))]),
                 ("monitors resynced", check["monitors_resynced"].split("/")[0]
                  == check["monitors_resynced"].split("/")[1]),
                 ("every error response has a JSON body",
-                 not any(k.startswith("non-JSON") for k in counters))]
+                 not any(k.startswith("non-JSON") for k in counters)),
+                ("deadlines as the rules say; saves acknowledged only before deadline + grace, "
+                 "refused only after", not deadlines["problems"])]
     if args.fault not in ("redis-down", "api-kill"):
         # Without Redis (or in the instant between a killed process's commit and its
         # publish) an event can be lost by design and the snapshot heals the page; in every
@@ -706,7 +894,8 @@ def report(storm: Storm, result: dict) -> dict:
     return {"command": " ".join(sys.argv), "args": vars(args), "timeline": storm.timeline,
             "requests": requests, "monitor": monitors, "cpu_seconds": result["cpu"],
             "sizes": result["sizes"],
-            "integrity": check, "behaviours": dict(storm.behaviours),
+            "integrity": check, "deadlines": deadlines,
+            "behaviours": dict(storm.behaviours),
             "client_retries": counters, "nginx_upstream_errors": nginx_errors,
             "reconnects": [{"monitor": w["number"], "reconnects": w["reconnects"],
                             "final": w["last_status"]} for w in result["teachers"]],
@@ -738,6 +927,11 @@ OPTIONS = (  # name, type, default, help
     ("--redis-port", int, 6390, "the private Redis's port"),
     ("--innodb-buffer-pool", str, "512M", "the private MariaDB's buffer pool"),
     ("--seed", int, 2026, "random seed of the students' behaviour"),
+    ("--accommodated", float, 0.10, "share of students with a standing accommodation"),
+    ("--accommodation-multiplier", float, 1.5, "their student profile's time_multiplier"),
+    ("--extend-at", float, 90.0, "seconds after the exam opens: the teacher extends the quiz"),
+    ("--extend-minutes", int, 1, "minutes the teacher gives every attempt in progress "
+     "(POST /quizzes/{id}/extend; 0: no extension)"),
 )
 
 

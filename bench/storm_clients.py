@@ -7,11 +7,18 @@ talk only to nginx over TLS, like browsers. They read a plan (JSON) and write wh
 Students retry the way the quizcore front end does: on a connection error, 502, 503 or 504
 they back off (honouring ``Retry-After``) and resend the *same* request, the same
 ``client_seq`` included, until the attempt's deadline; on 429 they wait ``Retry-After``.
+
+Students know their deadline only from the server: the ``deadline_at`` of the start answer,
+then of every save's answer (a teacher's extension shows up there). Students who never
+submit (``expire``) save faster from 15 s before that deadline and keep saving past it,
+through the grace period, until the server answers 409. Every try of every save is kept
+(sent, received, status, reason) for the storm's deadline check.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import random
 import signal
@@ -29,6 +36,14 @@ VIOLATION_TYPES = ["tab_switch", "fullscreen_exit", "copy_attempt", "focus_lost"
 
 def tls_context(ca_file: str) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file)
+
+
+def epoch(iso_value: str) -> float:
+    """POSIX seconds of one of the API's ISO 8601 UTC timestamps."""
+    value = dt.datetime.fromisoformat(iso_value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.timestamp()
 
 
 async def sleep_until(moment: float) -> None:
@@ -66,6 +81,11 @@ class Student:
         self.questions: list[dict] = []
         self.seq = 0
         self.acks: dict[str, list] = {}  # question id -> [client_seq, shown value]
+        # Every answered try of a save: [question id, client_seq, sent, received, status,
+        # 409 reason, deadline_at of the answer].
+        self.save_tries: list[list] = []
+        self.deadline = 0.0  # as the server last told it (epoch seconds)
+        self.deadlines_told: list[list] = []  # [received, deadline_at] of 2xx answers
         self.outcome: dict = {"reg": me["reg"], "behaviour": me["behaviour"]}
         self.ended = False
 
@@ -83,13 +103,16 @@ class Student:
             return response.status, parsed, dict(response.headers)
 
     async def call(self, name: str, method: str, path: str, body=None, *,
-                   give_up_at: float, abort_after: float | None = None):
+                   give_up_at: float, abort_after: float | None = None,
+                   tries: list | None = None):
         """One logical request with browser-like retries. ``abort_after`` simulates a
         client-side timeout on the first try (the request may or may not have reached the
-        server); it is then re-sent unchanged."""
+        server); it is then re-sent unchanged. Each try that got an answer (or a connection
+        error) is appended to ``tries`` as [sent, received, status, reason, deadline_at]."""
         backoff = 0.5
         first = True
         while True:
+            sent = time.time()
             began = time.perf_counter()
             try:
                 if first and abort_after is not None:
@@ -105,6 +128,10 @@ class Student:
                 status, parsed, headers = 0, None, {}
             first = False
             self.recorder.add(name, status, 1000 * (time.perf_counter() - began))
+            if tries is not None:
+                reply = parsed if isinstance(parsed, dict) else {}
+                tries.append([sent, time.time(), status, reply.get("reason"),
+                              reply.get("deadline_at")])
             if status == 429 or status in RETRY_STATUSES:
                 if time.time() > give_up_at:
                     self.recorder.counters[f"{name}: gave up after retries"] += 1
@@ -126,8 +153,15 @@ class Student:
             self.outcome["crash"] = repr(exc)
         finally:
             await self.session.close()
-        self.outcome.update(attempt_id=self.attempt_id, acks=self.acks, seq=self.seq)
+        self.outcome.update(attempt_id=self.attempt_id, acks=self.acks, seq=self.seq,
+                            save_tries=self.save_tries, deadlines_told=self.deadlines_told)
         return self.outcome
+
+    def learn_deadline(self, reply: dict | None, received: float | None = None) -> None:
+        """Take the attempt's deadline from a server answer that carries it."""
+        if isinstance(reply, dict) and reply.get("deadline_at"):
+            self.deadline = epoch(reply["deadline_at"])
+            self.deadlines_told.append([received or time.time(), reply["deadline_at"]])
 
     async def _run(self) -> None:
         plan, me, rng = self.plan, self.me, self.rng
@@ -158,13 +192,14 @@ class Student:
         self.outcome["started_at"] = started
         self.attempt_id = body["attempt_id"]
         self.questions = body["questions"]
-        deadline = started + body["time_remaining_seconds"]
-        limit = body["time_remaining_seconds"]
+        self.learn_deadline(body, started)
+        if not self.deadline:  # an older server: only the seconds remaining
+            self.deadline = started + body["time_remaining_seconds"]
+        limit = self.deadline - started
+        grace = plan["grace_seconds"]
         behaviour = me["behaviour"]
-        if behaviour == "expire":
-            stop_at = deadline - rng.uniform(2, 15)
-        else:
-            stop_at = started + limit * rng.uniform(0.55, 0.95)
+        # Submitters finish at a share of their time; an extension they hear of moves it.
+        share = rng.uniform(0.55, 0.95)
         violations = sorted(started + limit * rng.uniform(0.1, 0.8)
                             for _ in range(me["violations"]))
         path = f"/api/attempts/{self.attempt_id}"
@@ -173,6 +208,11 @@ class Student:
         save_number = 0
         next_save = time.time() + rng.uniform(8, 22)
         while not self.ended:
+            if behaviour == "expire":
+                # Never submits: saves right up to and past the deadline, until refused.
+                stop_at = self.deadline + grace + 10
+            else:
+                stop_at = started + share * (self.deadline - started)
             upcoming = min([next_save, *violations[:1]])
             if upcoming >= stop_at:
                 break
@@ -182,7 +222,7 @@ class Student:
                 violations.pop(0)
                 status, body = await self.call("violation", "POST", f"{path}/violations",
                                                {"violation_type": kind, "question_index": 0},
-                                               give_up_at=deadline + plan["grace_seconds"])
+                                               give_up_at=self.deadline + grace)
                 if status == 200 and body.get("auto_submit"):
                     self.outcome["auto_submitted"] = True
                     self.ended = True
@@ -194,25 +234,27 @@ class Student:
                 continue
             question = order[save_number % len(order)]
             save_number += 1
-            await self.save(question, deadline)
+            await self.save(question)
             next_save = time.time() + rng.uniform(8, 22)  # about one save every 15 s
+            if behaviour == "expire" and next_save > self.deadline - 15:
+                next_save = time.time() + rng.uniform(2, 4)  # the last seconds: faster
         if self.ended and not self.outcome.get("auto_submitted"):
             self.outcome["ended_by_server"] = True
         if behaviour == "expire" or (self.ended and not self.outcome.get("auto_submitted")):
             return
         # A final save of the current question, then submit (the browser's "Finish").
         if not self.ended:
-            await self.save(order[save_number % len(order)], deadline)
+            await self.save(order[save_number % len(order)])
         status, body = await self.call("submit", "POST", f"{path}/submit", {},
-                                       give_up_at=deadline + plan["grace_seconds"] + 60)
+                                       give_up_at=self.deadline + grace + 60)
         self.outcome["submit"] = [status, body and body.get("status"), body and body.get("score")]
         if behaviour == "double-submit" and status == 200:
             again, body2 = await self.call("submit", "POST", f"{path}/submit", {},
-                                           give_up_at=deadline + plan["grace_seconds"] + 60)
+                                           give_up_at=self.deadline + grace + 60)
             self.outcome["submit_again"] = [again, body2 and body2.get("status"),
                                             body2 and body2.get("score")]
 
-    async def save(self, question: dict, deadline: float) -> None:
+    async def save(self, question: dict) -> None:
         rng = self.rng
         self.seq += 1
         body = {"question_id": question["id"], "client_seq": self.seq}
@@ -223,13 +265,17 @@ class Student:
             value = f"answer {self.seq} of {self.me['reg']}"
             body["answer_text"] = value
         abort = rng.uniform(0.001, 0.015) if rng.random() < self.plan["timeout_rate"] else None
+        tries: list = []
         status, reply = await self.call("answer", "POST",
                                         f"/api/attempts/{self.attempt_id}/answer", body,
-                                        give_up_at=deadline + self.plan["grace_seconds"],
-                                        abort_after=abort)
+                                        give_up_at=self.deadline + self.plan["grace_seconds"],
+                                        abort_after=abort, tries=tries)
+        self.save_tries += [[question["id"], self.seq, *t] for t in tries]
         if status == 200:
             self.acks[question["id"]] = [self.seq, value]
+            self.learn_deadline(reply, tries[-1][1] if tries else None)
         elif status == 409:
+            self.outcome.setdefault("refused", []).append(reply and reply.get("reason"))
             self.ended = True
         else:
             self.outcome.setdefault("unexpected", []).append([status, reply])
