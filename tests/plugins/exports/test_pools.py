@@ -8,7 +8,9 @@ from tests import factories
 from tests.documents import pdf_text
 from tests.plugins.exam import save, start, submit
 
-pytestmark = pytest.mark.plugin("quiz_plugins.exports")
+# Scores come from the grading plugin, which marks each paper at submission.
+pytestmark = [pytest.mark.plugin("quiz_plugins.exports"),
+              pytest.mark.plugin("quiz_plugins.grading")]
 
 
 def test_results_and_attempt_pdf_follow_each_paper(testapp, auth, teacher, school_class,
