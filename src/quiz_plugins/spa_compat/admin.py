@@ -24,7 +24,7 @@ import colander
 from quizcore.models import Role
 from quizcore.rest import PaginationQuery, Service, page_params, validator
 
-from .core import TAGS, core_get, core_post, core_send, refused_as_is
+from .core import TAGS, core_get, core_post, core_send, json_object, refused_as_is
 
 admin_users = Service(name="spa_admin_users", path="/api/admin/users",
                       description="SPA: the school's accounts, a page at a time; create one.")
@@ -100,7 +100,7 @@ def list_users(request):
 def create_user(request):
     """``POST /api/users`` with the page's body; a teacher without a password gets a random
     one and sets their own through "Forgot password". Answers ``user`` and ``message``."""
-    body = dict(_json_object(request))
+    body = dict(json_object(request))
     message = "Account created."
     if body.get("role") == Role.TEACHER and "password" not in body:
         body["password"] = secrets.token_urlsafe(RANDOM_PASSWORD_BYTES)
@@ -116,7 +116,7 @@ def create_user(request):
 @refused_as_is
 def update_user(request):
     """``PUT /api/users/{id}`` with the page's body; answers ``user`` and ``message``."""
-    user = core_send(request, "PUT", _user_path(request), _json_object(request))
+    user = core_send(request, "PUT", _user_path(request), json_object(request))
     return {"user": spa_user(user), "message": "Account updated."}
 
 
@@ -161,7 +161,7 @@ def _class_path(request, action: str = "") -> str:
 @refused_as_is
 def create_class(request):
     """``POST /api/classes`` with the page's ``name`` and ``section``; answers ``class``."""
-    return {"class": core_post(request, "/api/classes", _json_object(request)),
+    return {"class": core_post(request, "/api/classes", json_object(request)),
             "message": "Class created."}
 
 
@@ -169,7 +169,7 @@ def create_class(request):
 @refused_as_is
 def update_class(request):
     """``PUT /api/classes/{id}`` (the page renames); answers ``class``."""
-    return {"class": core_send(request, "PUT", _class_path(request), _json_object(request)),
+    return {"class": core_send(request, "PUT", _class_path(request), json_object(request)),
             "message": "Class updated."}
 
 
@@ -184,26 +184,16 @@ def delete_class(request):
 @refused_as_is
 def assign_teacher(request):
     """``POST /api/classes/{id}/assign-teacher`` ``{teacher_id}``, as the page sends it."""
-    return core_post(request, _class_path(request, "/assign-teacher"), _json_object(request))
+    return core_post(request, _class_path(request, "/assign-teacher"), json_object(request))
 
 
 @admin_class_student.post(permission="admin", tags=TAGS)
 @refused_as_is
 def assign_student(request):
     """``{student_id}``: ``POST /api/classes/{id}/assign-students`` with that one student."""
-    student_id = _json_object(request).get("student_id")
+    student_id = json_object(request).get("student_id")
     body = {"student_ids": [student_id]} if student_id is not None else {}
     return core_post(request, _class_path(request, "/assign-students"), body)
-
-
-def _json_object(request) -> dict:
-    """The JSON object the page sent; anything else goes on to the canonical route as {}, whose
-    validation answers for it."""
-    try:
-        body = request.json_body
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def includeme(config):

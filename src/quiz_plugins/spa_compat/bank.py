@@ -40,7 +40,7 @@ from quizcore.domain.inline_questions import with_aliases
 from quizcore.rest import PaginationQuery, Service, page_params, validator
 from quizcore.schemas.types import flag_field, ids_only
 
-from .core import TAGS, core_get, core_post, core_send, refused_as_is
+from .core import TAGS, core_get, core_post, core_send, json_object, refused_as_is
 
 BANK_ITEM_PATH = "/api/quizzes/questions/{id}"
 QUIZ_QUESTIONS_PATH = "/api/quizzes/{id}/questions"
@@ -117,16 +117,6 @@ def _path(template: str, request) -> str:
     return template.replace("{id}", quote(request.matchdict["id"], safe=""))
 
 
-def _json_object(request) -> dict:
-    """The JSON object the page sent; anything else goes on as {}, whose canonical
-    validation answers for it."""
-    try:
-        body = request.json_body
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 @question_bank.get(permission="teach", schema=BankRequest(), validators=(validator,),
                    tags=TAGS)
 @refused_as_is
@@ -147,7 +137,7 @@ def list_bank(request):
 def create_bank_question(request):
     """``POST /api/questions`` with the page's body (201); answers ``question`` and
     ``message``."""
-    question = core_post(request, "/api/questions", with_aliases(_json_object(request)))
+    question = core_post(request, "/api/questions", with_aliases(json_object(request)))
     return {"question": spa_question(question), "message": "Question added to the bank."}
 
 
@@ -157,7 +147,7 @@ def update_bank_question(request):
     """``PUT /api/questions/{id}`` with the page's body (its edit policy: a question students
     have seen gets a new version); answers ``question`` and ``message``."""
     question = core_send(request, "PUT", _path("/api/questions/{id}", request),
-                         with_aliases(_json_object(request)))
+                         with_aliases(json_object(request)))
     return {"question": spa_question(question), "message": "Question updated."}
 
 
@@ -180,7 +170,7 @@ def add_question_to_quiz(request):
     items = [{"question_id": item["id"], **({"marks_override": item["marks_override"]}
                                            if item.get("marks_override") is not None else {})}
              for item in quiz.get("questions") or []]
-    updated = core_send(request, "PUT", path, {"questions": [*items, _json_object(request)]})
+    updated = core_send(request, "PUT", path, {"questions": [*items, json_object(request)]})
     request.response.status_code = 201
     return {"question": spa_question(updated["questions"][-1]),
             "message": "Question added to the quiz."}

@@ -3,12 +3,14 @@ canonical answer, so authorisation, visibility and every rule stay the core's.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 from urllib.parse import urlencode
 
 from pyramid.request import Request
 
+from quizcore.domain import timing
 from quizcore.domain.errors import Forbidden
 from quizcore.models import Role
 
@@ -93,6 +95,23 @@ def core_items(request, path: str, **query: Any) -> list[dict]:
         if page >= min(body.get("pages", 1), MAX_PAGES):
             return items
         page += 1
+
+
+def instant(value: str | None) -> dt.datetime | None:
+    """A canonical timestamp (ISO 8601, UTC) as the domain's naive UTC datetime."""
+    if value is None:
+        return None
+    return timing.to_naive_utc(dt.datetime.fromisoformat(value))
+
+
+def json_object(request) -> dict:
+    """The JSON object the page sent; anything else goes on to the canonical route as {},
+    whose validation answers for it."""
+    try:
+        body = request.json_body
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def refused_as_is(view):

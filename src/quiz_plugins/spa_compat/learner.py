@@ -19,7 +19,15 @@ from quizcore.domain.errors import Forbidden, Invalid, NotFound
 from quizcore.models import Role, utcnow
 from quizcore.rest import NO_PERMISSION_REQUIRED, PaginationQuery, Service, page_params, validator
 
-from .core import TAGS, core_get, core_items, core_post, refused_as_is, students_only
+from .core import (
+    TAGS,
+    core_get,
+    core_items,
+    core_post,
+    instant,
+    refused_as_is,
+    students_only,
+)
 
 ENDED = ("submitted", "graded", "force_submitted")
 
@@ -45,19 +53,12 @@ class ResultsRequest(colander.MappingSchema):
     querystring = PaginationQuery()
 
 
-def _instant(value: str | None) -> dt.datetime | None:
-    """A canonical timestamp (ISO 8601, UTC) as the domain's naive UTC datetime."""
-    if value is None:
-        return None
-    return timing.to_naive_utc(dt.datetime.fromisoformat(value))
-
-
 def availability(quiz: dict, now: dt.datetime) -> str:
     """``upcoming``, ``open`` or ``closed``: the student's own window (their effective
     dates) at ``now``. Starting still decides (a quiz waiting for its teacher's release is
     ``open`` here and its start answers ``waiting_for_release``)."""
-    return timing.window_state(_instant(quiz["effective_start_date"]),
-                               _instant(quiz["effective_end_date"]), now)
+    return timing.window_state(instant(quiz["effective_start_date"]),
+                               instant(quiz["effective_end_date"]), now)
 
 
 def quiz_card(quiz: dict, attempts: list[dict], now: dt.datetime) -> dict:

@@ -8,7 +8,6 @@ attempts at them, so they see exactly what the canonical API shows them.
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import quote
 
 import colander
@@ -18,7 +17,7 @@ from quizcore.models import Quiz as QuizModel
 from quizcore.models import QuizAttempt, QuizStatus, Role, SchoolClass, Student, User, utcnow
 from quizcore.rest import PaginationQuery, Service, page_params, validator
 
-from .core import TAGS, CoreRefused, core_get, core_items, refused_as_is
+from .core import TAGS, CoreRefused, core_get, core_items, instant, refused_as_is
 
 admin_stats = Service(name="spa_admin_dashboard_stats", path="/api/admin/dashboard/stats",
                       description="SPA: the school's figures for the admin dashboard.")
@@ -167,8 +166,8 @@ def get_quiz_attempts(request):
     now = utcnow()
     rows = []
     for attempt in core_items(request, "/api/attempts", quiz_id=quiz_id):
-        started = _instant(attempt["started_at"])
-        ended = _instant(attempt["submitted_at"]) or now
+        started = instant(attempt["started_at"])
+        ended = instant(attempt["submitted_at"]) or now
         rows.append({**attempt, "quiz_id": quiz_id, "student_id": attempt["student"]["id"],
                      "student_name": attempt["student"]["name"],
                      "registration_number": attempt["student"]["registration_number"],
@@ -177,11 +176,6 @@ def get_quiz_attempts(request):
                      "teacher_graded": attempt["status"] == "graded",
                      **live.get(attempt["id"], {})})
     return rows
-
-
-def _instant(value: str | None) -> dt.datetime | None:
-    """A canonical timestamp (ISO 8601 with ``Z``) as a naive UTC datetime."""
-    return dt.datetime.fromisoformat(value.removesuffix("Z")) if value else None
 
 
 def includeme(config):

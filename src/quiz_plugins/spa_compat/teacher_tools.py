@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from quizcore.rest import Service
 
-from .core import TAGS, core_post, refused_as_is
+from .core import TAGS, core_post, json_object, refused_as_is
 
 student_reset = Service(
     name="spa_reset_student_attempts",
@@ -48,11 +48,8 @@ def _grant_path(request) -> str:
 def _sent(request) -> dict:
     """The dialog's ``additional_attempts`` and ``reason``; a body that is not a JSON object
     goes on as {}, whose validation answers for it."""
-    try:
-        body = request.json_body
-    except ValueError:
-        return {}
-    return {key: body[key] for key in SENT if key in body} if isinstance(body, dict) else {}
+    body = json_object(request)
+    return {key: body[key] for key in SENT if key in body}
 
 
 @student_reset.post(permission="teach", tags=TAGS)
