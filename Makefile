@@ -35,7 +35,7 @@ test-security: services install
 	QUIZCORE_TEST_SECURITY_PROFILE=full $(BIN)/pytest tests/security $(PYTEST_ARGS)
 
 ## storm: 1,000 students sit an exam on a private production set-up behind deploy/nginx
-## (bench/exam_storm.py; ~6 min; figures in $(STORM_OUT)/storm.json)
+## (bench/exam_storm.py; ~8 min; figures in $(STORM_OUT)/storm.json)
 STORM_OUT ?= var/storm
 STORM_ARGS ?=
 FAULT_STUDENTS ?= 400
